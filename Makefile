@@ -1,0 +1,40 @@
+# CloudShell: the two commands that matter are `make run` and `make test`.
+SHELL := /bin/bash
+
+.PHONY: run dev build test test-rust test-e2e lint fmt bootstrap-run bootstrap-test
+
+## Install what is missing, build a release and serve on 127.0.0.1:3000 (SQLite in ./data).
+run: bootstrap-run
+	cargo leptos serve --release
+
+## Development: rebuilds and reloads the browser on every change.
+dev: bootstrap-run
+	cargo leptos watch
+
+## Install what is missing, then run every test: unit, integration and end-to-end.
+test: bootstrap-test build test-rust test-e2e
+
+bootstrap-run:
+	scripts/bootstrap.sh run
+
+bootstrap-test:
+	scripts/bootstrap.sh test
+
+## Debug build of the server binary and the WASM site (target/debug/server, target/site).
+build:
+	cargo leptos build
+
+test-rust:
+	cargo test --workspace --exclude frontend
+
+test-e2e:
+	cd end2end && npx playwright test
+
+## Formatting and clippy (-D warnings) for the server (ssr) and the browser (hydrate, wasm32).
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
+	cargo clippy -p frontend -p app --target wasm32-unknown-unknown -- -D warnings
+
+fmt:
+	cargo fmt --all

@@ -1,0 +1,66 @@
+//! `/api/auth/*`: login, logout, who am I.
+
+use cloudshell::models::SessionInfo;
+use cloudshell::secret::SecretString;
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+use crate::error::AppError;
+
+/// `POST /api/auth/login` (form-encoded `username`, `password`): sets the session cookie.
+#[server(prefix = "/api", endpoint = "auth/login")]
+pub async fn login(
+    // Defaults, so a missing field reaches the check below and gets a 400, not a decode error.
+    #[server(default)] username: String,
+    #[server(default)] password: SecretString,
+) -> Result<SessionInfo, AppError> {
+    use super::ssr::{auth_service, fail, internal, request_meta, set_cookie};
+    use cloudshell::auth::{AuthError, cookie};
+
+    let meta = request_meta()?;
+    let username = username.trim().to_owned();
+    if username.is_empty() || password.is_empty() {
+        return Err(fail(AppError::BadRequest(
+            "Enter both a username and a password.".to_owned(),
+        )));
+    }
+    match auth_service()?
+        .login(&username, password, Some(meta.client_ip))
+        .await
+    {
+        Ok(session) => {
+            set_cookie(&cookie::session_cookie(&session.token, meta.is_tls));
+            tracing::info!(user = %session.info.username, ip = %meta.client_ip, "login");
+            Ok(session.info)
+        }
+        Err(AuthError::InvalidCredentials) => {
+            tracing::info!(user = %username, ip = %meta.client_ip, "login failed");
+            Err(fail(AppError::InvalidCredentials))
+        }
+        Err(e) => Err(internal("login", e)),
+    }
+}
+
+/// `POST /api/auth/logout`: revokes the session server-side and clears the cookie.
+#[server(prefix = "/api", endpoint = "auth/logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use super::ssr::{auth_service, current_session, internal, request_meta, set_cookie};
+    use cloudshell::auth::cookie;
+
+    let session = current_session()?;
+    let meta = request_meta()?;
+    auth_service()?
+        .logout(session.session_id)
+        .await
+        .map_err(|e| internal("logout", e))?;
+    set_cookie(&cookie::clear_session_cookie(meta.is_tls));
+    tracing::info!(user = %session.username, ip = %meta.client_ip, "logout");
+    Ok(())
+}
+
+/// `GET /api/auth/me`: the logged-in user and when the session expires (UTC).
+/// Polling it does not count as activity, so it never keeps a session alive by itself.
+#[server(prefix = "/api", endpoint = "auth/me", input = GetUrl)]
+pub async fn me() -> Result<SessionInfo, AppError> {
+    Ok(super::ssr::current_session()?.info())
+}

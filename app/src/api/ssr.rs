@@ -1,0 +1,60 @@
+//! Server-side helpers shared by the server functions: request context and error mapping.
+
+use axum::http::{HeaderValue, StatusCode, header::SET_COOKIE, request::Parts};
+use cloudshell::auth::{AuthService, CurrentSession};
+use cloudshell::request::RequestMeta;
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+
+use crate::error::AppError;
+
+/// Sets the HTTP status that matches `err` and returns it, for `Err(fail(...))`.
+pub fn fail(err: AppError) -> AppError {
+    if let Some(res) = use_context::<ResponseOptions>() {
+        res.set_status(
+            StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        );
+    }
+    err
+}
+
+/// Logs an unexpected error with its context and returns the generic `Internal` error.
+pub fn internal(context: &'static str, err: impl std::fmt::Display) -> AppError {
+    tracing::error!(%context, error = %err, "server function failed");
+    fail(AppError::Internal)
+}
+
+fn parts() -> Result<Parts, AppError> {
+    use_context::<Parts>().ok_or_else(|| internal("request", "no request parts in context"))
+}
+
+/// The caller's session, as resolved by the server's auth middleware.
+pub fn current_session() -> Result<CurrentSession, AppError> {
+    parts()?
+        .extensions
+        .get::<CurrentSession>()
+        .cloned()
+        .ok_or_else(|| fail(AppError::Unauthorized))
+}
+
+/// Client IP and TLS flag, as resolved by the server's middleware.
+pub fn request_meta() -> Result<RequestMeta, AppError> {
+    parts()?
+        .extensions
+        .get::<RequestMeta>()
+        .copied()
+        .ok_or_else(|| internal("request", "no request meta in extensions"))
+}
+
+pub fn auth_service() -> Result<AuthService, AppError> {
+    use_context::<AuthService>().ok_or_else(|| internal("context", "AuthService not provided"))
+}
+
+pub fn set_cookie(value: &str) {
+    if let (Some(res), Ok(v)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(value),
+    ) {
+        res.append_header(SET_COOKIE, v);
+    }
+}

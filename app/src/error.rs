@@ -1,0 +1,76 @@
+//! The one error type at the server-function boundary: typed, serializable, with a status.
+//! Its texts are what the browser shows; internal details are logged on the server instead.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Your session has ended. Please log in again.")]
+    Unauthorized,
+    #[error("Invalid username or password.")]
+    InvalidCredentials,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error(
+        "Something went wrong on the server. Try again; if it keeps happening, check the server log."
+    )]
+    Internal,
+    /// The request did not complete (network down, server restarting, bad response).
+    #[error("Cannot reach the server. Check your connection and try again.")]
+    Transport,
+}
+
+impl AppError {
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Unauthorized | AppError::InvalidCredentials => 401,
+            AppError::BadRequest(_) => 400,
+            AppError::TooManyRequests { .. } => 429,
+            AppError::Internal | AppError::Transport => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // Malformed arguments are the caller's fault; say so without echoing internals.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                AppError::BadRequest("The request was malformed.".to_owned())
+            }
+            _ => AppError::Transport,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses() {
+        assert_eq!(AppError::Unauthorized.status(), 401);
+        assert_eq!(AppError::InvalidCredentials.status(), 401);
+        assert_eq!(AppError::BadRequest("x".into()).status(), 400);
+        assert_eq!(
+            AppError::TooManyRequests {
+                retry_after_secs: 3
+            }
+            .status(),
+            429
+        );
+        assert_eq!(AppError::Internal.status(), 500);
+    }
+
+    #[test]
+    fn credential_errors_do_not_say_which_part_was_wrong() {
+        let text = AppError::InvalidCredentials.to_string().to_lowercase();
+        assert!(text.contains("username or password"));
+    }
+}

@@ -1,0 +1,54 @@
+//! CloudShell UI: Leptos pages and components, plus the server functions they call.
+
+pub mod api;
+mod components;
+pub mod error;
+mod nav;
+mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+use pages::{dashboard::Dashboard, login::LoginPage, not_found::NotFound};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="dark" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser: this marks the page as interactive (tests wait for it).
+    Effect::new(|_| nav::mark_hydrated());
+    view! {
+        <Stylesheet id="leptos" href="/pkg/cloudshell.css" />
+        <Title text="CloudShell" />
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=StaticSegment("") view=Dashboard />
+                <Route path=StaticSegment("login") view=LoginPage />
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,44 @@
+import { defineConfig } from "@playwright/test";
+
+// The server under test: the debug binary built by `cargo leptos build`, on its own port with a
+// fresh DATA_DIR, so a developer's running instance and data are never touched.
+export const PORT = Number(process.env.E2E_PORT ?? 3180);
+export const ADMIN_PASSWORD = "e2e-admin-password";
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: [["list"]],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    },
+  },
+  webServer: {
+    command: "bash ./start-server.sh",
+    url: `http://127.0.0.1:${PORT}/api/health`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      E2E_PORT: String(PORT),
+      ADMIN_PASSWORD,
+    },
+  },
+});

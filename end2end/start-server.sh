@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Starts the built server for the end-to-end tests with a fresh data directory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA="end2end/.data"
+rm -rf "$DATA"
+export DATA_DIR="$DATA"
+export LISTEN_ADDR="127.0.0.1:${E2E_PORT:-3180}"
+export LEPTOS_OUTPUT_NAME="cloudshell"
+export LEPTOS_SITE_ROOT="target/site"
+export LEPTOS_SITE_PKG_DIR="pkg"
+export LEPTOS_SITE_ADDR="$LISTEN_ADDR"
+export LEPTOS_ENV="PROD"
+export RUST_LOG="${RUST_LOG:-info}"
+exec "${SERVER_BIN:-target/debug/server}"

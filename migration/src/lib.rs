@@ -1,0 +1,19 @@
+//! Schema migrations, one file per change (`mNNNNNN_verb_noun.rs`).
+//! A migration that has landed on main is never edited; a change gets a new file.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m000001_create_users;
+mod m000002_create_web_sessions;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m000001_create_users::Migration),
+            Box::new(m000002_create_web_sessions::Migration),
+        ]
+    }
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Installs what building and testing CloudShell needs, skipping what is already there.
+# Usage: scripts/bootstrap.sh run    -> toolchain bits + npm packages (enough for `make run`)
+#        scripts/bootstrap.sh test   -> also chromium, openssh-server, postgresql
+# Every download comes from a package registry (crates.io, npm, Debian): the machine has no other network.
+set -euo pipefail
+
+MODE="${1:-run}"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+CARGO_LEPTOS_VERSION="0.3.11"
+# Must equal the wasm-bindgen crate version in Cargo.lock.
+WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' "$ROOT/Cargo.lock")"
+TOOLS_SRC="${CLOUDSHELL_TOOLS_SRC:-$HOME/.cache/cloudshell-tools}"
+
+log() { printf '\033[1;34m[bootstrap]\033[0m %s\n' "$*"; }
+
+has_version() { # has_version CMD EXPECTED
+  command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | grep -q "$2"
+}
+
+# Builds a crates.io tool from its source with one dependency pinned, because a plain
+# `cargo install --locked` of these versions does not build on this toolchain.
+install_pinned() { # install_pinned CRATE VERSION PIN_CRATE PIN_VERSION
+  local crate="$1" version="$2" pin="$3" pin_version="$4"
+  local dir="$TOOLS_SRC/$crate-$version"
+  log "building $crate $version from source (one-time, can take many minutes)"
+  cargo info "$crate@$version" >/dev/null
+  local src
+  src="$(ls -d "$HOME"/.cargo/registry/src/*/"$crate-$version" | head -n1)"
+  rm -rf "$dir" && mkdir -p "$TOOLS_SRC" && cp -r "$src" "$dir"
+  (cd "$dir" && cargo update -p "$pin" --precise "$pin_version" && cargo install --path . --locked)
+}
+
+apt_install() { # apt_install PKG... (only those missing)
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "apt-get install ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
+  log "adding the wasm32 target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! has_version cargo-leptos "$CARGO_LEPTOS_VERSION"; then
+  install_pinned cargo-leptos "$CARGO_LEPTOS_VERSION" cargo-util-schemas 0.14.1
+fi
+
+if ! has_version wasm-bindgen "$WASM_BINDGEN_VERSION"; then
+  install_pinned wasm-bindgen-cli "$WASM_BINDGEN_VERSION" webpki-roots 1.0.10
+fi
+
+if [ ! -d "$ROOT/node_modules/@xterm/xterm" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+  log "npm ci"
+  (cd "$ROOT" && npm ci --no-audit --no-fund)
+fi
+
+if [ "$MODE" = "test" ]; then
+  apt_install chromium openssh-server openssh-client postgresql
+fi
+
+log "ready ($MODE)"

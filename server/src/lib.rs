@@ -1,0 +1,14 @@
+//! CloudShell server: wires config, database and services into the axum router.
+//! `main.rs` only parses arguments and calls in here, so tests boot exactly what ships.
+
+pub mod access;
+pub mod health;
+pub mod middleware;
+pub mod router;
+pub mod secret_key;
+pub mod startup;
+pub mod state;
+
+pub use router::build_router;
+pub use startup::prepare;
+pub use state::AppState;

@@ -1,0 +1,47 @@
+//! The axum router: health, server functions under /api, Leptos pages, static files.
+
+use app::{App, shell};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::Request;
+use axum::middleware::from_fn_with_state;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+
+use crate::state::AppState;
+use crate::{health::health, middleware::auth_gate};
+
+/// What server functions and pages find with `use_context`.
+fn provide_services(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static + use<> {
+    let auth = state.auth.clone();
+    move || provide_context(auth.clone())
+}
+
+async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> Response {
+    leptos_axum::handle_server_fns_with_context(provide_services(&state), req)
+        .await
+        .into_response()
+}
+
+pub fn build_router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/api/health", get(health))
+        .route(
+            "/api/{*fn_name}",
+            get(server_fn_handler).post(server_fn_handler),
+        )
+        .leptos_routes_with_context(&state, routes, provide_services(&state), move || {
+            shell(options.clone())
+        })
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            provide_services(&state),
+            shell,
+        ))
+        .layer(from_fn_with_state(state.clone(), auth_gate))
+        .with_state(state)
+}

@@ -1,0 +1,69 @@
+//! Startup: the key, the database, migrations and the first admin, in that order.
+
+use std::time::Instant;
+
+use anyhow::Context;
+use cloudshell::auth::AuthService;
+use cloudshell::config::Config;
+use leptos::config::LeptosOptions;
+use migration::{Migrator, MigratorTrait};
+
+use crate::state::AppState;
+
+/// Leptos site settings: from cargo-leptos's LEPTOS_* variables when present (dev, release
+/// builds), otherwise the layout `cargo leptos build` produces, so the bare binary also runs.
+pub fn leptos_options_from_env() -> LeptosOptions {
+    if std::env::var_os("LEPTOS_OUTPUT_NAME").is_some()
+        && let Ok(conf) = leptos::config::get_configuration(None)
+    {
+        return conf.leptos_options;
+    }
+    LeptosOptions::builder()
+        .output_name("cloudshell")
+        .site_root("target/site")
+        .site_pkg_dir("pkg")
+        .build()
+}
+
+/// Opens everything the server needs. Fails with a message that says what to fix.
+pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::Result<AppState> {
+    let (_secret_key, generated) =
+        crate::secret_key::resolve(config.secret_key.as_ref(), &config.data_dir)
+            .context("SECRET_KEY")?;
+    if generated {
+        tracing::warn!(
+            path = %config.data_dir.join(crate::secret_key::KEY_FILE).display(),
+            "SECRET_KEY is not set: generated one and stored it in DATA_DIR (mode 0600). \
+             Back it up; stored credentials cannot be decrypted without it."
+        );
+    }
+
+    let db = cloudshell::db::connect(&config.database_url())
+        .await
+        .context("DATABASE_URL / DATA_DIR")?;
+    Migrator::up(&db, None)
+        .await
+        .context("running database migrations")?;
+
+    let auth = AuthService::new(db.clone(), config.token_ttl_hours);
+    if let Some(password) = auth
+        .ensure_admin(&config.admin_user, config.admin_password.clone())
+        .await
+        .context("creating the admin user")?
+    {
+        // Printed exactly once, on the first start, because nobody could log in otherwise.
+        tracing::warn!(
+            "ADMIN_PASSWORD is not set: created user '{}' with password: {}  \
+             (shown only this once; change it after logging in)",
+            config.admin_user,
+            password.expose()
+        );
+    }
+
+    Ok(AppState {
+        leptos_options,
+        db,
+        auth,
+        started_at: Instant::now(),
+    })
+}

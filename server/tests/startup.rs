@@ -1,0 +1,53 @@
+//! What the first and later starts do with DATA_DIR: database file, key file, admin seed.
+
+mod common;
+
+use cloudshell::db::entities::user;
+use common::http::Request;
+use common::{ADMIN_PASSWORD, spawn_in};
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+#[tokio::test]
+async fn first_start_creates_db_key_and_admin_and_a_restart_keeps_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_path_buf();
+    let app = spawn_in(dir, &[]).await;
+    assert!(data.join("cloudshell.db").exists());
+    assert!(data.join("secret.key").exists());
+    assert_eq!(user::Entity::find().count(&app.state.db).await.unwrap(), 1);
+    let key = std::fs::read_to_string(data.join("secret.key")).unwrap();
+
+    // Restart on the same DATA_DIR with a different ADMIN_PASSWORD: nothing is reseeded.
+    let dir = app.stop().await;
+    let app = spawn_in(dir, &[("ADMIN_PASSWORD", "another-password-123")]).await;
+    assert_eq!(user::Entity::find().count(&app.state.db).await.unwrap(), 1);
+    assert_eq!(
+        std::fs::read_to_string(data.join("secret.key")).unwrap(),
+        key
+    );
+    let res = Request::post_form(
+        "/api/auth/login",
+        &[("username", "admin"), ("password", ADMIN_PASSWORD)],
+    )
+    .send(app.addr)
+    .await;
+    assert_eq!(res.status, 200, "the original password still works");
+}
+
+#[tokio::test]
+async fn sqlite_runs_in_wal_mode() {
+    let app = common::spawn_app().await;
+    use sea_orm::{ConnectionTrait, Statement};
+    let row = app
+        .state
+        .db
+        .query_one_raw(Statement::from_string(
+            app.state.db.get_database_backend(),
+            "PRAGMA journal_mode",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let mode: String = row.try_get("", "journal_mode").unwrap();
+    assert_eq!(mode.to_lowercase(), "wal");
+}

@@ -1,0 +1,21 @@
+use sea_orm::DbErr;
+
+/// What can go wrong in authentication. `Display` texts are for logs, not for the browser:
+/// the server-function layer maps these to its own messages.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// Wrong username or password; deliberately does not say which.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// No session, an unknown token, or an expired one.
+    #[error("not authenticated")]
+    Unauthenticated,
+    #[error("invalid input: {0}")]
+    Invalid(&'static str),
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+    #[error("password hashing failed: {0}")]
+    Hash(String),
+    #[error("background task failed: {0}")]
+    Join(#[from] tokio::task::JoinError),
+}

@@ -1,0 +1,251 @@
+//! Web authentication: users, argon2id passwords and server-side sessions.
+
+pub mod cookie;
+mod error;
+pub mod password;
+pub mod token;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    Set,
+};
+use time::{Duration, OffsetDateTime};
+use tokio::sync::OnceCell;
+
+pub use error::AuthError;
+pub use password::MIN_PASSWORD_CHARS;
+
+use crate::db::entities::{user, web_session};
+use crate::models::{Role, SessionInfo};
+use crate::secret::SecretString;
+
+/// Name of the session cookie. Its value is the token; only the token's hash is stored.
+pub const SESSION_COOKIE: &str = "cloudshell_session";
+
+/// Activity extends a session at most this often, so every request is not a write.
+const REFRESH_EVERY: Duration = Duration::minutes(1);
+
+/// Usernames: 1–64 characters of letters, digits and `._@-`.
+pub fn validate_username(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err("must be 1 to 64 characters");
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '@' | '-'))
+    {
+        return Err("may contain only letters, digits and . _ @ -");
+    }
+    Ok(())
+}
+
+/// The authenticated caller of a request, put into the request's extensions by the server.
+#[derive(Debug, Clone)]
+pub struct CurrentSession {
+    pub session_id: i64,
+    pub user_id: i64,
+    pub username: String,
+    pub role: Role,
+    pub expires_at: OffsetDateTime,
+}
+
+impl CurrentSession {
+    pub fn info(&self) -> SessionInfo {
+        SessionInfo {
+            username: self.username.clone(),
+            role: self.role,
+            expires_at: self.expires_at,
+        }
+    }
+}
+
+/// A session just created by a login: the token goes into the cookie and nowhere else.
+#[derive(Debug)]
+pub struct NewSession {
+    pub token: SecretString,
+    pub info: SessionInfo,
+}
+
+#[derive(Clone)]
+pub struct AuthService {
+    db: DatabaseConnection,
+    ttl: Duration,
+    /// A hash to verify against when the username is unknown, so that case costs the same time.
+    dummy_hash: Arc<OnceCell<String>>,
+}
+
+impl AuthService {
+    pub fn new(db: DatabaseConnection, ttl_hours: u32) -> Self {
+        Self {
+            db,
+            ttl: Duration::hours(i64::from(ttl_hours)),
+            dummy_hash: Arc::new(OnceCell::new()),
+        }
+    }
+
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    /// Creates the admin account on first start. Returns the generated password when one was
+    /// made up (ADMIN_PASSWORD unset), so startup can print it once. Existing users are kept.
+    pub async fn ensure_admin(
+        &self,
+        username: &str,
+        password: Option<SecretString>,
+    ) -> Result<Option<SecretString>, AuthError> {
+        if user::Entity::find().count(&self.db).await? > 0 {
+            return Ok(None);
+        }
+        let (password, generated) = match password {
+            Some(p) => (p, false),
+            None => (token::generate_password(), true),
+        };
+        self.create_user(username, password.clone(), Role::Admin)
+            .await?;
+        Ok(generated.then_some(password))
+    }
+
+    pub async fn create_user(
+        &self,
+        username: &str,
+        password: SecretString,
+        role: Role,
+    ) -> Result<user::Model, AuthError> {
+        validate_username(username).map_err(AuthError::Invalid)?;
+        let now = OffsetDateTime::now_utc();
+        let hash = password::hash(password).await?;
+        let model = user::ActiveModel {
+            username: Set(username.to_owned()),
+            password_hash: Set(hash),
+            role: Set(role.as_str().to_owned()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        Ok(model.insert(&self.db).await?)
+    }
+
+    /// Checks the credentials and opens a session. Unknown users and wrong passwords give the
+    /// same error after the same amount of work.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: SecretString,
+        client_ip: Option<IpAddr>,
+    ) -> Result<NewSession, AuthError> {
+        let found = user::Entity::find()
+            .filter(user::Column::Username.eq(username))
+            .one(&self.db)
+            .await?;
+        let Some(user) = found else {
+            let dummy = self.dummy_hash().await?;
+            password::verify(password, dummy).await?;
+            return Err(AuthError::InvalidCredentials);
+        };
+        if !password::verify(password, user.password_hash.clone()).await? {
+            return Err(AuthError::InvalidCredentials);
+        }
+        let role = Role::parse(&user.role).unwrap_or(Role::User);
+        let now = OffsetDateTime::now_utc();
+        self.delete_expired(now).await?;
+
+        let token = token::generate();
+        let expires_at = now + self.ttl;
+        web_session::ActiveModel {
+            token_hash: Set(token::hash(token.expose())),
+            user_id: Set(user.id),
+            created_at: Set(now),
+            expires_at: Set(expires_at),
+            client_ip: Set(client_ip.map(|ip| ip.to_string())),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(NewSession {
+            token,
+            info: SessionInfo {
+                username: user.username,
+                role,
+                expires_at,
+            },
+        })
+    }
+
+    /// Resolves a cookie token to its session. With `touch`, activity slides the expiry forward.
+    pub async fn authenticate(
+        &self,
+        token: &str,
+        touch: bool,
+    ) -> Result<CurrentSession, AuthError> {
+        let found = web_session::Entity::find()
+            .filter(web_session::Column::TokenHash.eq(token::hash(token)))
+            .find_also_related(user::Entity)
+            .one(&self.db)
+            .await?;
+        let Some((session, Some(user))) = found else {
+            return Err(AuthError::Unauthenticated);
+        };
+        let now = OffsetDateTime::now_utc();
+        if session.expires_at <= now {
+            web_session::Entity::delete_by_id(session.id)
+                .exec(&self.db)
+                .await?;
+            return Err(AuthError::Unauthenticated);
+        }
+        let mut expires_at = session.expires_at;
+        if touch && now + self.ttl - expires_at >= REFRESH_EVERY {
+            expires_at = now + self.ttl;
+            let mut active: web_session::ActiveModel = session.clone().into();
+            active.expires_at = Set(expires_at);
+            active.update(&self.db).await?;
+        }
+        Ok(CurrentSession {
+            session_id: session.id,
+            user_id: user.id,
+            username: user.username,
+            role: Role::parse(&user.role).unwrap_or(Role::User),
+            expires_at,
+        })
+    }
+
+    /// Revokes one session server-side: its cookie stops working at once.
+    pub async fn logout(&self, session_id: i64) -> Result<(), AuthError> {
+        web_session::Entity::delete_by_id(session_id)
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_expired(&self, now: OffsetDateTime) -> Result<(), AuthError> {
+        web_session::Entity::delete_many()
+            .filter(web_session::Column::ExpiresAt.lte(now))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    async fn dummy_hash(&self) -> Result<String, AuthError> {
+        self.dummy_hash
+            .get_or_try_init(|| password::hash(token::generate_password()))
+            .await
+            .cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_validated() {
+        assert!(validate_username("admin").is_ok());
+        assert!(validate_username("ops.team-1@site").is_ok());
+        assert!(validate_username("").is_err());
+        assert!(validate_username("a b").is_err());
+        assert!(validate_username(&"x".repeat(65)).is_err());
+    }
+}

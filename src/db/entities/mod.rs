@@ -1,0 +1,4 @@
+//! sea-orm entities. Server-side only; they convert into the shared models with `From`.
+
+pub mod user;
+pub mod web_session;

@@ -1,0 +1,17 @@
+//! CloudShell core.
+//!
+//! Always compiled (server and WASM alike): the typed models both sides share and pure logic
+//! (validation, formatting). Behind the `ssr` feature: the server services. No Leptos here.
+
+pub mod format;
+pub mod models;
+pub mod secret;
+
+#[cfg(feature = "ssr")]
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod request;
