@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::client_ip::{Cidr, parse_trusted_proxies};
 use crate::secret::SecretString;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -31,6 +32,8 @@ pub struct Config {
     pub listen_addr: SocketAddr,
     /// `DATABASE_URL`: optional; SQLite in DATA_DIR when unset.
     pub database_url: Option<SecretString>,
+    /// `TRUSTED_PROXIES`: comma-separated CIDRs whose forwarding headers are believed.
+    pub trusted_proxies: Vec<Cidr>,
 }
 
 pub const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:3000";
@@ -108,6 +111,9 @@ impl Config {
             }
         }
 
+        let trusted_proxies = parse_trusted_proxies(&get("TRUSTED_PROXIES").unwrap_or_default())
+            .map_err(|reason| invalid("TRUSTED_PROXIES", reason))?;
+
         Ok(Self {
             secret_key,
             admin_user,
@@ -117,6 +123,7 @@ impl Config {
             data_dir,
             listen_addr,
             database_url,
+            trusted_proxies,
         })
     }
 
@@ -178,6 +185,7 @@ mod tests {
         assert_eq!(c.data_dir, PathBuf::from("./data"));
         assert_eq!(c.listen_addr.to_string(), "127.0.0.1:3000");
         assert!(c.secret_key.is_none() && c.admin_password.is_none());
+        assert!(c.trusted_proxies.is_empty());
         assert_eq!(c.database_url(), "sqlite://./data/cloudshell.db?mode=rwc");
     }
 
@@ -192,6 +200,7 @@ mod tests {
             ("ADMIN_PASSWORD", "short"),
             ("ADMIN_USER", "has space"),
             ("DATABASE_URL", "mysql://x"),
+            ("TRUSTED_PROXIES", "10.0.0.0/8, bogus"),
         ] {
             let err = config(&[(var, value)]).unwrap_err();
             assert!(err.to_string().starts_with(var), "{var}: {err}");

@@ -8,7 +8,11 @@ pub mod models;
 pub mod secret;
 
 #[cfg(feature = "ssr")]
+pub mod audit;
+#[cfg(feature = "ssr")]
 pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod client_ip;
 #[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]

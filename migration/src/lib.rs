@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m000001_create_users;
 mod m000002_create_web_sessions;
+mod m000003_create_audit_log;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m000001_create_users::Migration),
             Box::new(m000002_create_web_sessions::Migration),
+            Box::new(m000003_create_audit_log::Migration),
         ]
     }
 }

@@ -17,13 +17,24 @@ pub struct Health {
     pub uptime_seconds: u64,
     /// "ok" or "unreachable".
     pub database: &'static str,
+    pub audit: AuditStatus,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AuditStatus {
+    /// "ok", or "retrying" while writes fail (events are kept and retried, not dropped).
+    pub status: &'static str,
+    /// Events accepted but not yet on disk.
+    pub pending: u64,
 }
 
 pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let db_ok = tokio::time::timeout(Duration::from_secs(2), cloudshell::db::ping(&state.db))
         .await
         .unwrap_or(false);
-    let status = if db_ok {
+    let audit = state.auditor.health();
+    let healthy = db_ok && !audit.failing;
+    let status = if healthy {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
@@ -31,10 +42,14 @@ pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>)
     (
         status,
         Json(Health {
-            status: if db_ok { "ok" } else { "degraded" },
+            status: if healthy { "ok" } else { "degraded" },
             version: env!("CARGO_PKG_VERSION"),
             uptime_seconds: state.started_at.elapsed().as_secs(),
             database: if db_ok { "ok" } else { "unreachable" },
+            audit: AuditStatus {
+                status: if audit.failing { "retrying" } else { "ok" },
+                pending: audit.pending,
+            },
         }),
     )
 }

@@ -2,13 +2,15 @@
 //! `main.rs` only parses arguments and calls in here, so tests boot exactly what ships.
 
 pub mod access;
+pub mod export;
 pub mod health;
 pub mod middleware;
+pub mod retention;
 pub mod router;
 pub mod secret_key;
 pub mod startup;
 pub mod state;
 
 pub use router::build_router;
-pub use startup::prepare;
+pub use startup::{Prepared, prepare};
 pub use state::AppState;

@@ -4,22 +4,62 @@ use anyhow::Context;
 use cloudshell::config::Config;
 use tracing_subscriber::EnvFilter;
 
+const USAGE: &str = "usage: server                 serve CloudShell (configured by the environment)
+       server audit verify    check the audit log's hash chain (exit 1 if broken)";
+
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(run())
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [] => runtime.block_on(serve()),
+        ["audit", "verify"] => {
+            let intact = runtime.block_on(audit_verify())?;
+            std::process::exit(if intact { 0 } else { 1 });
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            std::process::exit(2);
+        }
+    }
 }
 
-async fn run() -> anyhow::Result<()> {
+async fn audit_verify() -> anyhow::Result<bool> {
     let config = Config::from_env().context("invalid configuration")?;
-    let state = server::prepare(&config, server::startup::leptos_options_from_env()).await?;
+    let db = cloudshell::db::connect(&config.database_url())
+        .await
+        .context("DATABASE_URL / DATA_DIR")?;
+    let report = cloudshell::audit::verify::verify(&db).await?;
+    match report.first_broken_id {
+        None => println!("intact: {} entries verified", report.checked),
+        Some(id) => println!(
+            "broken at id {id} ({} entries before it verified)",
+            report.checked
+        ),
+    }
+    Ok(report.intact)
+}
+
+async fn serve() -> anyhow::Result<()> {
+    let config = Config::from_env().context("invalid configuration")?;
+    let server::Prepared {
+        state,
+        audit_writer,
+    } = server::prepare(&config, server::startup::leptos_options_from_env()).await?;
+    let retention = server::retention::spawn(state.clone());
+    let auditor = state.auditor.clone();
     let app = server::build_router(state);
 
     let listener = tokio::net::TcpListener::bind(config.listen_addr)
@@ -33,6 +73,9 @@ async fn run() -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .context("serving HTTP")?;
+    retention.abort();
+    // Everything recorded before the listener closed is on disk before we exit.
+    audit_writer.shutdown(auditor).await;
     tracing::info!("CloudShell stopped");
     Ok(())
 }

@@ -1,25 +1,49 @@
 //! The request gate: resolves who is calling and from where, and refuses what needs a session.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use cloudshell::auth::{AuthError, cookie};
+use cloudshell::client_ip::{self, Cidr, ForwardingHeaders};
 use cloudshell::request::RequestMeta;
 
 use crate::access::{Access, classify, is_passive};
 use crate::state::AppState;
 
-/// The TCP peer, with IPv4-mapped IPv6 addresses shown as plain IPv4.
-fn peer_ip(peer: SocketAddr) -> IpAddr {
-    match peer.ip() {
-        IpAddr::V6(v6) => v6
-            .to_ipv4_mapped()
-            .map(IpAddr::V4)
-            .unwrap_or(IpAddr::V6(v6)),
-        v4 => v4,
+/// Every value of header `name`, joined by commas as HTTP allows for list headers.
+fn joined(req: &Request, name: &str) -> Option<String> {
+    let values: Vec<&str> = req
+        .headers()
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    (!values.is_empty()).then(|| values.join(","))
+}
+
+/// Client IP and TLS flag. Forwarding headers count only when the TCP peer is a trusted proxy.
+fn request_meta(req: &Request, peer: SocketAddr, trusted: &[Cidr]) -> RequestMeta {
+    let headers = ForwardingHeaders {
+        x_forwarded_for: joined(req, "x-forwarded-for"),
+        forwarded: joined(req, "forwarded"),
+        x_real_ip: joined(req, "x-real-ip"),
+    };
+    let peer_ip = client_ip::normalize(peer.ip());
+    let peer_trusted = trusted.iter().any(|c| c.contains(peer_ip));
+    let forwarded_https = peer_trusted
+        && joined(req, "x-forwarded-proto")
+            .and_then(|v| {
+                v.rsplit(',')
+                    .next()
+                    .map(|p| p.trim().eq_ignore_ascii_case("https"))
+            })
+            .unwrap_or(false);
+    RequestMeta {
+        client_ip: client_ip::resolve(peer_ip, &headers, trusted),
+        is_tls: req.uri().scheme_str() == Some("https") || forwarded_https,
     }
 }
 
@@ -50,10 +74,7 @@ pub async fn auth_gate(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let meta = RequestMeta {
-        client_ip: peer_ip(peer),
-        is_tls: req.uri().scheme_str() == Some("https"),
-    };
+    let meta = request_meta(&req, peer, &state.trusted_proxies);
     req.extensions_mut().insert(meta);
     let path = req.uri().path().to_owned();
     let token = session_token(&req);
@@ -99,12 +120,39 @@ pub async fn auth_gate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::body::Body;
+
+    fn req(headers: &[(&str, &str)]) -> Request {
+        let mut b = axum::http::Request::builder().uri("/");
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        b.body(Body::empty()).unwrap()
+    }
 
     #[test]
-    fn mapped_ipv6_becomes_ipv4() {
-        let p: SocketAddr = "[::ffff:10.1.2.3]:5000".parse().unwrap();
-        assert_eq!(peer_ip(p).to_string(), "10.1.2.3");
-        let p: SocketAddr = "[2001:db8::1]:5000".parse().unwrap();
-        assert_eq!(peer_ip(p).to_string(), "2001:db8::1");
+    fn forwarded_proto_counts_only_from_a_trusted_proxy() {
+        let trusted = cloudshell::client_ip::parse_trusted_proxies("10.0.0.0/8").unwrap();
+        let r = req(&[
+            ("x-forwarded-proto", "https"),
+            ("x-forwarded-for", "192.0.2.9"),
+        ]);
+        let via_proxy = request_meta(&r, "10.0.0.2:1000".parse().unwrap(), &trusted);
+        assert!(via_proxy.is_tls);
+        assert_eq!(via_proxy.client_ip.to_string(), "192.0.2.9");
+        let direct = request_meta(&r, "192.0.2.1:1000".parse().unwrap(), &trusted);
+        assert!(!direct.is_tls);
+        assert_eq!(direct.client_ip.to_string(), "192.0.2.1");
+    }
+
+    #[test]
+    fn repeated_forwarding_headers_are_joined_in_order() {
+        let trusted = cloudshell::client_ip::parse_trusted_proxies("10.0.0.0/8").unwrap();
+        let r = req(&[
+            ("x-forwarded-for", "6.6.6.6"),
+            ("x-forwarded-for", "192.0.2.5"),
+        ]);
+        let meta = request_meta(&r, "10.0.0.2:1000".parse().unwrap(), &trusted);
+        assert_eq!(meta.client_ip.to_string(), "192.0.2.5");
     }
 }

@@ -17,7 +17,13 @@ use crate::{health::health, middleware::auth_gate};
 /// What server functions and pages find with `use_context`.
 fn provide_services(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static + use<> {
     let auth = state.auth.clone();
-    move || provide_context(auth.clone())
+    let auditor = state.auditor.clone();
+    let db = state.db.clone();
+    move || {
+        provide_context(auth.clone());
+        provide_context(auditor.clone());
+        provide_context(db.clone());
+    }
 }
 
 async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> Response {
@@ -31,6 +37,7 @@ pub fn build_router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/api/health", get(health))
+        .route("/api/audit/export", get(crate::export::export))
         .route(
             "/api/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),

@@ -3,6 +3,7 @@
 use std::time::Instant;
 
 use anyhow::Context;
+use cloudshell::audit::{self, AuditWriter};
 use cloudshell::auth::AuthService;
 use cloudshell::config::Config;
 use leptos::config::LeptosOptions;
@@ -25,8 +26,14 @@ pub fn leptos_options_from_env() -> LeptosOptions {
         .build()
 }
 
+/// A prepared server: the request state, and the audit writer to flush on shutdown.
+pub struct Prepared {
+    pub state: AppState,
+    pub audit_writer: AuditWriter,
+}
+
 /// Opens everything the server needs. Fails with a message that says what to fix.
-pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::Result<AppState> {
+pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::Result<Prepared> {
     let (_secret_key, generated) =
         crate::secret_key::resolve(config.secret_key.as_ref(), &config.data_dir)
             .context("SECRET_KEY")?;
@@ -45,7 +52,8 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
         .await
         .context("running database migrations")?;
 
-    let auth = AuthService::new(db.clone(), config.token_ttl_hours);
+    let (auditor, audit_writer) = audit::spawn(db.clone());
+    let auth = AuthService::new(db.clone(), auditor.clone(), config.token_ttl_hours);
     if let Some(password) = auth
         .ensure_admin(&config.admin_user, config.admin_password.clone())
         .await
@@ -60,10 +68,17 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
         );
     }
 
-    Ok(AppState {
+    let state = AppState {
         leptos_options,
         db,
         auth,
+        auditor,
+        audit_retention_days: config.audit_retention_days,
         started_at: Instant::now(),
+        trusted_proxies: config.trusted_proxies.clone().into(),
+    };
+    Ok(Prepared {
+        state,
+        audit_writer,
     })
 }

@@ -1,7 +1,10 @@
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::FromRef;
+use cloudshell::audit::Auditor;
 use cloudshell::auth::AuthService;
+use cloudshell::client_ip::Cidr;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
@@ -11,5 +14,10 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
     pub auth: AuthService,
+    pub auditor: Auditor,
+    /// AUDIT_RETENTION_DAYS (0 keeps everything).
+    pub audit_retention_days: u32,
     pub started_at: Instant,
+    /// TRUSTED_PROXIES: peers whose forwarding headers are believed.
+    pub trusted_proxies: Arc<[Cidr]>,
 }

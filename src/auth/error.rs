@@ -16,6 +16,8 @@ pub enum AuthError {
     Db(#[from] DbErr),
     #[error("password hashing failed: {0}")]
     Hash(String),
+    #[error("audit: {0}")]
+    Audit(#[from] crate::audit::AuditError),
     #[error("background task failed: {0}")]
     Join(#[from] tokio::task::JoinError),
 }

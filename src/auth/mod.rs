@@ -18,8 +18,9 @@ use tokio::sync::OnceCell;
 pub use error::AuthError;
 pub use password::MIN_PASSWORD_CHARS;
 
+use crate::audit::{AuditEvent, Auditor};
 use crate::db::entities::{user, web_session};
-use crate::models::{Role, SessionInfo};
+use crate::models::{AuditAction, AuditOutcome, Role, SessionInfo};
 use crate::secret::SecretString;
 
 /// Name of the session cookie. Its value is the token; only the token's hash is stored.
@@ -72,15 +73,17 @@ pub struct NewSession {
 #[derive(Clone)]
 pub struct AuthService {
     db: DatabaseConnection,
+    auditor: Auditor,
     ttl: Duration,
     /// A hash to verify against when the username is unknown, so that case costs the same time.
     dummy_hash: Arc<OnceCell<String>>,
 }
 
 impl AuthService {
-    pub fn new(db: DatabaseConnection, ttl_hours: u32) -> Self {
+    pub fn new(db: DatabaseConnection, auditor: Auditor, ttl_hours: u32) -> Self {
         Self {
             db,
+            auditor,
             ttl: Duration::hours(i64::from(ttl_hours)),
             dummy_hash: Arc::new(OnceCell::new()),
         }
@@ -130,25 +133,33 @@ impl AuthService {
     }
 
     /// Checks the credentials and opens a session. Unknown users and wrong passwords give the
-    /// same error after the same amount of work.
+    /// same error after the same amount of work. Both outcomes are audited before answering.
     pub async fn login(
         &self,
         username: &str,
         password: SecretString,
-        client_ip: Option<IpAddr>,
+        client_ip: IpAddr,
     ) -> Result<NewSession, AuthError> {
         let found = user::Entity::find()
             .filter(user::Column::Username.eq(username))
             .one(&self.db)
             .await?;
-        let Some(user) = found else {
-            let dummy = self.dummy_hash().await?;
-            password::verify(password, dummy).await?;
-            return Err(AuthError::InvalidCredentials);
+        let user = match found {
+            Some(user) => {
+                if password::verify(password, user.password_hash.clone()).await? {
+                    user
+                } else {
+                    return self
+                        .login_failed(username, "Wrong password", client_ip)
+                        .await;
+                }
+            }
+            None => {
+                let dummy = self.dummy_hash().await?;
+                password::verify(password, dummy).await?;
+                return self.login_failed(username, "Unknown user", client_ip).await;
+            }
         };
-        if !password::verify(password, user.password_hash.clone()).await? {
-            return Err(AuthError::InvalidCredentials);
-        }
         let role = Role::parse(&user.role).unwrap_or(Role::User);
         let now = OffsetDateTime::now_utc();
         self.delete_expired(now).await?;
@@ -160,11 +171,18 @@ impl AuthService {
             user_id: Set(user.id),
             created_at: Set(now),
             expires_at: Set(expires_at),
-            client_ip: Set(client_ip.map(|ip| ip.to_string())),
+            client_ip: Set(Some(client_ip.to_string())),
             ..Default::default()
         }
         .insert(&self.db)
         .await?;
+        self.auditor
+            .record_durable(
+                AuditEvent::new(&user.username, AuditAction::Login, "User logged in")
+                    .ip(client_ip)
+                    .outcome(AuditOutcome::Success),
+            )
+            .await?;
         Ok(NewSession {
             token,
             info: SessionInfo {
@@ -173,6 +191,24 @@ impl AuthService {
                 expires_at,
             },
         })
+    }
+
+    async fn login_failed<T>(
+        &self,
+        username: &str,
+        reason: &str,
+        client_ip: IpAddr,
+    ) -> Result<T, AuthError> {
+        // The name as typed, bounded, so a huge or odd username cannot bloat the log.
+        let tried: String = username.chars().take(64).collect();
+        self.auditor
+            .record_durable(
+                AuditEvent::new(tried, AuditAction::LoginFailed, reason)
+                    .ip(client_ip)
+                    .outcome(AuditOutcome::Failure),
+            )
+            .await?;
+        Err(AuthError::InvalidCredentials)
     }
 
     /// Resolves a cookie token to its session. With `touch`, activity slides the expiry forward.
@@ -213,10 +249,21 @@ impl AuthService {
     }
 
     /// Revokes one session server-side: its cookie stops working at once.
-    pub async fn logout(&self, session_id: i64) -> Result<(), AuthError> {
-        web_session::Entity::delete_by_id(session_id)
+    pub async fn logout(
+        &self,
+        session: &CurrentSession,
+        client_ip: IpAddr,
+    ) -> Result<(), AuthError> {
+        web_session::Entity::delete_by_id(session.session_id)
             .exec(&self.db)
             .await?;
+        self.auditor
+            .record(
+                AuditEvent::new(&session.username, AuditAction::Logout, "User logged out")
+                    .ip(client_ip)
+                    .outcome(AuditOutcome::Success),
+            )
+            .await;
         Ok(())
     }
 

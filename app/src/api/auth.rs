@@ -25,7 +25,7 @@ pub async fn login(
         )));
     }
     match auth_service()?
-        .login(&username, password, Some(meta.client_ip))
+        .login(&username, password, meta.client_ip)
         .await
     {
         Ok(session) => {
@@ -50,7 +50,7 @@ pub async fn logout() -> Result<(), AppError> {
     let session = current_session()?;
     let meta = request_meta()?;
     auth_service()?
-        .logout(session.session_id)
+        .logout(&session, meta.client_ip)
         .await
         .map_err(|e| internal("logout", e))?;
     set_cookie(&cookie::clear_session_cookie(meta.is_tls));

@@ -1,6 +1,7 @@
 //! Server functions: thin wrappers that authenticate, call one core service and map its error.
 //! Every endpoint is explicit under `/api/` and listed in docs/api.md.
 
+pub mod audit;
 pub mod auth;
 
 #[cfg(feature = "ssr")]

@@ -46,6 +46,11 @@ pub fn request_meta() -> Result<RequestMeta, AppError> {
         .ok_or_else(|| internal("request", "no request meta in extensions"))
 }
 
+pub fn db() -> Result<sea_orm::DatabaseConnection, AppError> {
+    use_context::<sea_orm::DatabaseConnection>()
+        .ok_or_else(|| internal("context", "DatabaseConnection not provided"))
+}
+
 pub fn auth_service() -> Result<AuthService, AppError> {
     use_context::<AuthService>().ok_or_else(|| internal("context", "AuthService not provided"))
 }

@@ -47,7 +47,10 @@ pub async fn spawn_in(data_dir: TempDir, extra: &[(&str, &str)]) -> TestApp {
         .site_root(data_dir.path().join("site").display().to_string())
         .site_pkg_dir("pkg")
         .build();
-    let state = server::prepare(&config, options).await.expect("prepare");
+    let state = server::prepare(&config, options)
+        .await
+        .expect("prepare")
+        .state;
     let app = server::build_router(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -1,4 +1,5 @@
 //! sea-orm entities. Server-side only; they convert into the shared models with `From`.
 
+pub mod audit_log;
 pub mod user;
 pub mod web_session;

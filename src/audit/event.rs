@@ -1,0 +1,68 @@
+use std::net::IpAddr;
+
+use time::OffsetDateTime;
+
+use crate::models::{AuditAction, AuditOutcome};
+
+/// An event to record. The writer gives it an id and a place in the hash chain.
+#[derive(Debug, Clone)]
+pub struct AuditEvent {
+    pub ts: OffsetDateTime,
+    pub username: String,
+    pub action: AuditAction,
+    pub source_ip: Option<IpAddr>,
+    pub detail: String,
+    pub device_id: Option<i64>,
+    pub session_id: Option<String>,
+    pub outcome: Option<AuditOutcome>,
+}
+
+impl AuditEvent {
+    /// A new event stamped now (UTC). `detail` is for humans and must never hold a secret.
+    pub fn new(
+        username: impl Into<String>,
+        action: AuditAction,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            ts: OffsetDateTime::now_utc(),
+            username: username.into(),
+            action,
+            source_ip: None,
+            detail: detail.into(),
+            device_id: None,
+            session_id: None,
+            outcome: None,
+        }
+    }
+
+    pub fn ip(mut self, ip: IpAddr) -> Self {
+        self.source_ip = Some(ip);
+        self
+    }
+
+    pub fn outcome(mut self, outcome: AuditOutcome) -> Self {
+        self.outcome = Some(outcome);
+        self
+    }
+
+    pub fn device(mut self, device_id: i64) -> Self {
+        self.device_id = Some(device_id);
+        self
+    }
+
+    pub fn session(mut self, session_id: impl Into<String>) -> Self {
+        self.session_id = Some(session_id.into());
+        self
+    }
+}
+
+/// Microseconds since the epoch; the storage form of timestamps in `audit_log`.
+pub fn to_micros(ts: OffsetDateTime) -> i64 {
+    (ts.unix_timestamp_nanos() / 1_000) as i64
+}
+
+pub fn from_micros(micros: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}

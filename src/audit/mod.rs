@@ -1,0 +1,115 @@
+//! The audit log: a cheap `Auditor` handle for every service, one batching writer with a
+//! SHA-256 hash chain, keyset-paginated reads, export, verification and retention.
+
+mod chain;
+mod error;
+mod event;
+pub mod export;
+pub mod query;
+pub mod retention;
+pub mod verify;
+mod writer;
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+pub use chain::GENESIS;
+pub use error::AuditError;
+pub use event::{AuditEvent, from_micros, to_micros};
+use writer::{Command, WriterStatus};
+
+/// How many events may wait for the writer; senders wait (never drop) when it is full.
+const QUEUE_CAPACITY: usize = 8192;
+
+/// Records audit events. Clone it freely; all clones feed the same writer.
+#[derive(Clone)]
+pub struct Auditor {
+    tx: mpsc::Sender<Command>,
+    status: Arc<WriterStatus>,
+}
+
+/// Owns the writer task; `shutdown` waits until everything queued is on disk.
+pub struct AuditWriter {
+    task: JoinHandle<()>,
+}
+
+/// For `/api/health`: whether the writer is keeping up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditHealth {
+    /// The last write attempt failed and the writer is retrying.
+    pub failing: bool,
+    /// Events accepted but not yet committed.
+    pub pending: u64,
+    pub written: u64,
+}
+
+/// Starts the writer on `db`.
+pub fn spawn(db: DatabaseConnection) -> (Auditor, AuditWriter) {
+    let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
+    let status = Arc::new(WriterStatus::default());
+    let task = tokio::spawn(writer::run(db, rx, status.clone()));
+    (Auditor { tx, status }, AuditWriter { task })
+}
+
+impl Auditor {
+    /// Queues an event. Waits for queue space rather than dropping; does not wait for disk.
+    pub async fn record(&self, event: AuditEvent) {
+        self.status.pending.fetch_add(1, Ordering::Relaxed);
+        if self.tx.send(Command::Event(event, None)).await.is_err() {
+            self.status.pending.fetch_sub(1, Ordering::Relaxed);
+            tracing::error!("audit writer has stopped; event not recorded");
+        }
+    }
+
+    /// Records an event and returns once it is committed, with its id. For actions that must
+    /// be on disk before the user is answered (login, password change).
+    pub async fn record_durable(&self, event: AuditEvent) -> Result<i64, AuditError> {
+        let (ack, done) = oneshot::channel();
+        self.status.pending.fetch_add(1, Ordering::Relaxed);
+        if self
+            .tx
+            .send(Command::Event(event, Some(ack)))
+            .await
+            .is_err()
+        {
+            self.status.pending.fetch_sub(1, Ordering::Relaxed);
+            return Err(AuditError::WriterStopped);
+        }
+        done.await.map_err(|_| AuditError::WriterStopped)
+    }
+
+    /// Waits until every event queued before this call is committed.
+    pub async fn flush(&self) -> Result<(), AuditError> {
+        let (ack, done) = oneshot::channel();
+        self.tx
+            .send(Command::Flush(ack))
+            .await
+            .map_err(|_| AuditError::WriterStopped)?;
+        done.await.map_err(|_| AuditError::WriterStopped)
+    }
+
+    pub fn health(&self) -> AuditHealth {
+        AuditHealth {
+            failing: self.status.failing.load(Ordering::Relaxed),
+            pending: self.status.pending.load(Ordering::Relaxed),
+            written: self.status.written.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl AuditWriter {
+    /// Flushes the queue through `auditor` and stops the writer once every handle is dropped.
+    /// Call on graceful shutdown, after the HTTP server has stopped taking requests.
+    pub async fn shutdown(self, auditor: Auditor) {
+        if let Err(e) = auditor.flush().await {
+            tracing::error!(error = %e, "audit flush on shutdown failed");
+        }
+        drop(auditor);
+        // Other clones may still live in tasks being torn down; don't wait on them forever.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), self.task).await;
+    }
+}
