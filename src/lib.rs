@@ -6,6 +6,7 @@
 pub mod format;
 pub mod models;
 pub mod secret;
+pub mod validation;
 
 #[cfg(feature = "ssr")]
 pub mod audit;

@@ -1,4 +1,6 @@
 //! CloudShell UI: Leptos pages and components, plus the server functions they call.
+// Deep Leptos view types need more than the default type-recursion budget.
+#![recursion_limit = "256"]
 
 pub mod api;
 mod components;

@@ -1,4 +1,6 @@
 //! The hydrate entry: the browser takes over the server-rendered page.
+// Deep Leptos view types need more than the default type-recursion budget.
+#![recursion_limit = "256"]
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

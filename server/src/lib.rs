@@ -1,5 +1,7 @@
 //! CloudShell server: wires config, database and services into the axum router.
 //! `main.rs` only parses arguments and calls in here, so tests boot exactly what ships.
+// Deep Leptos view types need more than the default type-recursion budget.
+#![recursion_limit = "256"]
 
 pub mod access;
 pub mod export;

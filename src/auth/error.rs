@@ -10,6 +10,14 @@ pub enum AuthError {
     /// No session, an unknown token, or an expired one.
     #[error("not authenticated")]
     Unauthenticated,
+    /// Too many failed logins from this IP or for this username.
+    #[error("login blocked for {retry_after_secs}s")]
+    Blocked { retry_after_secs: u64 },
+    /// The current password given for a password change is wrong.
+    #[error("wrong current password")]
+    WrongPassword,
+    #[error("password policy: {0}")]
+    Policy(#[from] crate::validation::PasswordPolicyError),
     #[error("invalid input: {0}")]
     Invalid(&'static str),
     #[error("database error: {0}")]

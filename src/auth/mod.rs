@@ -1,8 +1,11 @@
 //! Web authentication: users, argon2id passwords and server-side sessions.
 
+mod change_password;
 pub mod cookie;
 mod error;
+mod login;
 pub mod password;
+pub mod throttle;
 pub mod token;
 
 use std::net::IpAddr;
@@ -77,6 +80,7 @@ pub struct AuthService {
     ttl: Duration,
     /// A hash to verify against when the username is unknown, so that case costs the same time.
     dummy_hash: Arc<OnceCell<String>>,
+    throttle: throttle::LoginThrottle,
 }
 
 impl AuthService {
@@ -86,6 +90,7 @@ impl AuthService {
             auditor,
             ttl: Duration::hours(i64::from(ttl_hours)),
             dummy_hash: Arc::new(OnceCell::new()),
+            throttle: throttle::LoginThrottle::default(),
         }
     }
 
@@ -130,85 +135,6 @@ impl AuthService {
             ..Default::default()
         };
         Ok(model.insert(&self.db).await?)
-    }
-
-    /// Checks the credentials and opens a session. Unknown users and wrong passwords give the
-    /// same error after the same amount of work. Both outcomes are audited before answering.
-    pub async fn login(
-        &self,
-        username: &str,
-        password: SecretString,
-        client_ip: IpAddr,
-    ) -> Result<NewSession, AuthError> {
-        let found = user::Entity::find()
-            .filter(user::Column::Username.eq(username))
-            .one(&self.db)
-            .await?;
-        let user = match found {
-            Some(user) => {
-                if password::verify(password, user.password_hash.clone()).await? {
-                    user
-                } else {
-                    return self
-                        .login_failed(username, "Wrong password", client_ip)
-                        .await;
-                }
-            }
-            None => {
-                let dummy = self.dummy_hash().await?;
-                password::verify(password, dummy).await?;
-                return self.login_failed(username, "Unknown user", client_ip).await;
-            }
-        };
-        let role = Role::parse(&user.role).unwrap_or(Role::User);
-        let now = OffsetDateTime::now_utc();
-        self.delete_expired(now).await?;
-
-        let token = token::generate();
-        let expires_at = now + self.ttl;
-        web_session::ActiveModel {
-            token_hash: Set(token::hash(token.expose())),
-            user_id: Set(user.id),
-            created_at: Set(now),
-            expires_at: Set(expires_at),
-            client_ip: Set(Some(client_ip.to_string())),
-            ..Default::default()
-        }
-        .insert(&self.db)
-        .await?;
-        self.auditor
-            .record_durable(
-                AuditEvent::new(&user.username, AuditAction::Login, "User logged in")
-                    .ip(client_ip)
-                    .outcome(AuditOutcome::Success),
-            )
-            .await?;
-        Ok(NewSession {
-            token,
-            info: SessionInfo {
-                username: user.username,
-                role,
-                expires_at,
-            },
-        })
-    }
-
-    async fn login_failed<T>(
-        &self,
-        username: &str,
-        reason: &str,
-        client_ip: IpAddr,
-    ) -> Result<T, AuthError> {
-        // The name as typed, bounded, so a huge or odd username cannot bloat the log.
-        let tried: String = username.chars().take(64).collect();
-        self.auditor
-            .record_durable(
-                AuditEvent::new(tried, AuditAction::LoginFailed, reason)
-                    .ip(client_ip)
-                    .outcome(AuditOutcome::Failure),
-            )
-            .await?;
-        Err(AuthError::InvalidCredentials)
     }
 
     /// Resolves a cookie token to its session. With `touch`, activity slides the expiry forward.
@@ -267,7 +193,7 @@ impl AuthService {
         Ok(())
     }
 
-    async fn delete_expired(&self, now: OffsetDateTime) -> Result<(), AuthError> {
+    pub(crate) async fn delete_expired(&self, now: OffsetDateTime) -> Result<(), AuthError> {
         web_session::Entity::delete_many()
             .filter(web_session::Column::ExpiresAt.lte(now))
             .exec(&self.db)
@@ -275,7 +201,7 @@ impl AuthService {
         Ok(())
     }
 
-    async fn dummy_hash(&self) -> Result<String, AuthError> {
+    pub(crate) async fn dummy_hash(&self) -> Result<String, AuthError> {
         self.dummy_hash
             .get_or_try_init(|| password::hash(token::generate_password()))
             .await

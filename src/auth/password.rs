@@ -8,8 +8,7 @@ use argon2::password_hash::{
 use super::AuthError;
 use crate::secret::SecretString;
 
-/// Shortest password accepted anywhere (admin seed, password change).
-pub const MIN_PASSWORD_CHARS: usize = 12;
+pub use crate::validation::MIN_PASSWORD_CHARS;
 
 pub async fn hash(password: SecretString) -> Result<String, AuthError> {
     tokio::task::spawn_blocking(move || {

@@ -14,7 +14,7 @@ pub async fn login(
     #[server(default)] username: String,
     #[server(default)] password: SecretString,
 ) -> Result<SessionInfo, AppError> {
-    use super::ssr::{auth_service, fail, internal, request_meta, set_cookie};
+    use super::ssr::{auth_service, fail, internal, request_meta, set_cookie, set_header};
     use cloudshell::auth::{AuthError, cookie};
 
     let meta = request_meta()?;
@@ -36,6 +36,11 @@ pub async fn login(
         Err(AuthError::InvalidCredentials) => {
             tracing::info!(user = %username, ip = %meta.client_ip, "login failed");
             Err(fail(AppError::InvalidCredentials))
+        }
+        Err(AuthError::Blocked { retry_after_secs }) => {
+            tracing::warn!(user = %username, ip = %meta.client_ip, "login blocked");
+            set_header("retry-after", &retry_after_secs.to_string());
+            Err(fail(AppError::TooManyRequests { retry_after_secs }))
         }
         Err(e) => Err(internal("login", e)),
     }
@@ -63,4 +68,37 @@ pub async fn logout() -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "auth/me", input = GetUrl)]
 pub async fn me() -> Result<SessionInfo, AppError> {
     Ok(super::ssr::current_session()?.info())
+}
+
+/// `POST /api/auth/change-password` (form-encoded `current_password`, `new_password`,
+/// `confirm_password`). Keeps this session, signs out the user's others.
+#[server(prefix = "/api", endpoint = "auth/change-password")]
+pub async fn change_password(
+    #[server(default)] current_password: SecretString,
+    #[server(default)] new_password: SecretString,
+    #[server(default)] confirm_password: SecretString,
+) -> Result<(), AppError> {
+    use super::ssr::{auth_service, current_session, fail, internal, request_meta};
+    use cloudshell::auth::AuthError;
+
+    let session = current_session()?;
+    let meta = request_meta()?;
+    match auth_service()?
+        .change_password(
+            &session,
+            current_password,
+            new_password,
+            confirm_password,
+            meta.client_ip,
+        )
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(AuthError::WrongPassword) => Err(fail(AppError::BadRequest(
+            "The current password is wrong.".to_owned(),
+        ))),
+        Err(AuthError::Policy(p)) => Err(fail(AppError::BadRequest(p.to_string()))),
+        Err(AuthError::Unauthenticated) => Err(fail(AppError::Unauthorized)),
+        Err(e) => Err(internal("change password", e)),
+    }
 }

@@ -63,3 +63,12 @@ pub fn set_cookie(value: &str) {
         res.append_header(SET_COOKIE, v);
     }
 }
+
+pub fn set_header(name: &'static str, value: &str) {
+    if let (Some(res), Ok(v)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(value),
+    ) {
+        res.insert_header(axum::http::HeaderName::from_static(name), v);
+    }
+}

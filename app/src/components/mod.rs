@@ -1,2 +1,4 @@
+pub mod change_password;
 pub mod header;
+pub mod modal;
 pub mod session_badge;

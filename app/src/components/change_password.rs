@@ -1,0 +1,99 @@
+use cloudshell::validation::check_new_password;
+use leptos::prelude::*;
+
+use super::modal::Modal;
+use crate::api::auth::ChangePassword;
+
+/// The header's key button and its change-password dialog.
+#[component]
+pub fn ChangePasswordButton() -> impl IntoView {
+    let open = RwSignal::new(false);
+    view! {
+        <button
+            class="icon-button"
+            aria-label="Change password"
+            title="Change password"
+            on:click=move |_| open.set(true)
+        >
+            <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+                <circle cx="8" cy="15" r="4" fill="none" stroke="currentColor" stroke-width="2" />
+                <path d="M11 12l9-9M17 6l3 3M15 8l2 2" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+            </svg>
+        </button>
+        <Show when=move || open.get()>
+            <ChangePasswordDialog on_close=Callback::new(move |_| open.set(false)) />
+        </Show>
+    }
+}
+
+#[component]
+fn ChangePasswordDialog(on_close: Callback<()>) -> impl IntoView {
+    let action = ServerAction::<ChangePassword>::new();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let local_error = RwSignal::new(None::<String>);
+    let pending = action.pending();
+    let server_error = move || {
+        action
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| e.to_string())
+    };
+    let done = move || matches!(action.value().get(), Some(Ok(())));
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        // Checked here first so the user hears about the policy without a round trip.
+        match check_new_password(&current.get(), &new.get(), &confirm.get()) {
+            Err(e) => local_error.set(Some(e.to_string())),
+            Ok(()) => {
+                local_error.set(None);
+                action.dispatch(ChangePassword {
+                    current_password: current.get().into(),
+                    new_password: new.get().into(),
+                    confirm_password: confirm.get().into(),
+                });
+            }
+        }
+    };
+    let error = move || local_error.get().or_else(server_error);
+
+    view! {
+        <Modal title="Change password".to_owned() on_close>
+            <Show
+                when=done
+                fallback=move || {
+                    view! {
+                        <form class="form" on:submit=submit>
+                            <label for="cp-current">"Current password"</label>
+                            <input id="cp-current" type="password" autocomplete="current-password" required
+                                bind:value=current />
+                            <label for="cp-new">"New password (at least 12 characters)"</label>
+                            <input id="cp-new" type="password" autocomplete="new-password" required
+                                bind:value=new />
+                            <label for="cp-confirm">"New password again"</label>
+                            <input id="cp-confirm" type="password" autocomplete="new-password" required
+                                bind:value=confirm />
+                            <Show when=move || error().is_some()>
+                                <p class="form-error" role="alert">{error}</p>
+                            </Show>
+                            <button type="submit" class="button primary" disabled=pending>
+                                <Show when=move || pending.get()>
+                                    <span class="spinner" aria-hidden="true"></span>
+                                </Show>
+                                "Change password"
+                            </button>
+                        </form>
+                    }
+                }
+            >
+                <p class="form-success" role="status">
+                    "Password changed. Your other sessions have been signed out."
+                </p>
+                <button class="button" on:click=move |_| on_close.run(())>"Close"</button>
+            </Show>
+        </Modal>
+    }
+}

@@ -1,0 +1,49 @@
+import { test, expect, Page } from "@playwright/test";
+import { ADMIN_PASSWORD } from "../playwright.config";
+import { waitForHydration } from "./helpers";
+
+async function login(page: Page, password: string) {
+  await page.goto("/login");
+  await waitForHydration(page);
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await waitForHydration(page);
+}
+
+async function changePassword(page: Page, current: string, next: string, confirm = next) {
+  await page.getByRole("button", { name: "Change password" }).first().click();
+  const dialog = page.getByRole("dialog", { name: "Change password" });
+  await expect(dialog).toBeVisible();
+  await dialog.getByLabel("Current password").fill(current);
+  await dialog.getByLabel("New password (at least 12 characters)").fill(next);
+  await dialog.getByLabel("New password again").fill(confirm);
+  await dialog.getByRole("button", { name: "Change password" }).click();
+  return dialog;
+}
+
+test("change password: inline errors, Esc closes, success, and back again", async ({ page }) => {
+  await login(page, ADMIN_PASSWORD);
+
+  // The policy is explained before any request.
+  let dialog = await changePassword(page, ADMIN_PASSWORD, "short");
+  await expect(dialog.getByRole("alert")).toHaveText(/at least 12 characters/);
+  // A wrong current password comes back from the server, inline.
+  await dialog.getByLabel("Current password").fill("not-my-password-1");
+  await dialog.getByLabel("New password (at least 12 characters)").fill("a-new-password-123");
+  await dialog.getByLabel("New password again").fill("a-new-password-123");
+  await dialog.getByRole("button", { name: "Change password" }).click();
+  await expect(dialog.getByRole("alert")).toHaveText("The current password is wrong.");
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+
+  const next = "a-new-password-123";
+  dialog = await changePassword(page, ADMIN_PASSWORD, next);
+  await expect(dialog.getByRole("status")).toContainText("Password changed");
+  await dialog.getByRole("button", { name: "Close", exact: true }).last().click();
+  await expect(dialog).toBeHidden();
+  // Still logged in; put the original password back for the other tests.
+  dialog = await changePassword(page, next, ADMIN_PASSWORD);
+  await expect(dialog.getByRole("status")).toContainText("Password changed");
+});

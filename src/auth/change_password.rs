@@ -1,0 +1,90 @@
+//! Password change: verify, enforce the policy, store, revoke the user's other sessions.
+
+use std::net::IpAddr;
+
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use time::OffsetDateTime;
+
+use super::{AuthError, AuthService, CurrentSession, password};
+use crate::audit::AuditEvent;
+use crate::db::entities::{user, web_session};
+use crate::models::{AuditAction, AuditOutcome};
+use crate::secret::SecretString;
+use crate::validation::check_new_password;
+
+impl AuthService {
+    /// Changes the caller's password. On success every other web session of the user is
+    /// revoked and the current one kept. Success and failure are on disk before returning.
+    pub async fn change_password(
+        &self,
+        session: &CurrentSession,
+        current: SecretString,
+        new: SecretString,
+        confirm: SecretString,
+        client_ip: IpAddr,
+    ) -> Result<(), AuthError> {
+        let result = self
+            .try_change_password(session, &current, &new, &confirm)
+            .await;
+        let (action, outcome, detail) = match &result {
+            Ok(revoked) => (
+                AuditAction::PasswordChanged,
+                AuditOutcome::Success,
+                match revoked {
+                    0 => "Changed password".to_owned(),
+                    n => format!("Changed password; signed out {n} other session(s)"),
+                },
+            ),
+            Err(AuthError::WrongPassword) => (
+                AuditAction::PasswordChangeFailed,
+                AuditOutcome::Failure,
+                "Wrong current password".to_owned(),
+            ),
+            Err(AuthError::Policy(p)) => (
+                AuditAction::PasswordChangeFailed,
+                AuditOutcome::Failure,
+                p.to_string(),
+            ),
+            // Infrastructure errors are logged by the caller, not recorded as user actions.
+            Err(_) => return result.map(|_| ()),
+        };
+        self.auditor
+            .record_durable(
+                AuditEvent::new(&session.username, action, detail)
+                    .ip(client_ip)
+                    .outcome(outcome),
+            )
+            .await?;
+        result.map(|_| ())
+    }
+
+    /// Returns how many other sessions were revoked.
+    async fn try_change_password(
+        &self,
+        session: &CurrentSession,
+        current: &SecretString,
+        new: &SecretString,
+        confirm: &SecretString,
+    ) -> Result<u64, AuthError> {
+        let user = user::Entity::find_by_id(session.user_id)
+            .one(&self.db)
+            .await?
+            .ok_or(AuthError::Unauthenticated)?;
+        if !password::verify(current.clone(), user.password_hash.clone()).await? {
+            return Err(AuthError::WrongPassword);
+        }
+        check_new_password(current.expose(), new.expose(), confirm.expose())?;
+        let hash = password::hash(new.clone()).await?;
+        let mut active: user::ActiveModel = user.into();
+        active.password_hash = Set(hash);
+        active.updated_at = Set(OffsetDateTime::now_utc());
+        active.update(&self.db).await?;
+        let revoked = web_session::Entity::delete_many()
+            .filter(web_session::Column::UserId.eq(session.user_id))
+            .filter(web_session::Column::Id.ne(session.session_id))
+            .exec(&self.db)
+            .await?
+            .rows_affected;
+        Ok(revoked)
+    }
+}

@@ -1,0 +1,122 @@
+//! Login: throttled, timing-equalised, and audited before the answer goes out.
+
+use std::net::IpAddr;
+use std::time::Instant;
+
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use time::OffsetDateTime;
+
+use super::{AuthError, AuthService, NewSession, password, token};
+use crate::audit::AuditEvent;
+use crate::db::entities::{user, web_session};
+use crate::models::{AuditAction, AuditOutcome, Role, SessionInfo};
+use crate::secret::SecretString;
+
+/// The name as typed, bounded, so a huge or odd username cannot bloat the log.
+fn bounded(username: &str) -> String {
+    username.chars().take(64).collect()
+}
+
+impl AuthService {
+    /// Checks the credentials and opens a session. Unknown users and wrong passwords give the
+    /// same error after the same amount of work. Both outcomes are audited before answering.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: SecretString,
+        client_ip: IpAddr,
+    ) -> Result<NewSession, AuthError> {
+        if let Err(wait) = self.throttle.check(client_ip, username, Instant::now()) {
+            let retry_after_secs = wait.as_secs().max(1);
+            self.auditor
+                .record_durable(
+                    AuditEvent::new(
+                        bounded(username),
+                        AuditAction::LoginBlocked,
+                        format!(
+                            "Too many failed logins; blocked for {retry_after_secs} more seconds"
+                        ),
+                    )
+                    .ip(client_ip)
+                    .outcome(AuditOutcome::Failure),
+                )
+                .await?;
+            return Err(AuthError::Blocked { retry_after_secs });
+        }
+        let found = user::Entity::find()
+            .filter(user::Column::Username.eq(username))
+            .one(&self.db)
+            .await?;
+        let user = match found {
+            Some(user) => {
+                if password::verify(password, user.password_hash.clone()).await? {
+                    user
+                } else {
+                    return self
+                        .login_failed(username, "Wrong password", client_ip)
+                        .await;
+                }
+            }
+            None => {
+                let dummy = self.dummy_hash().await?;
+                password::verify(password, dummy).await?;
+                return self.login_failed(username, "Unknown user", client_ip).await;
+            }
+        };
+        self.throttle.record_success(client_ip, username);
+        let role = Role::parse(&user.role).unwrap_or(Role::User);
+        let now = OffsetDateTime::now_utc();
+        self.delete_expired(now).await?;
+
+        let token = token::generate();
+        let expires_at = now + self.ttl;
+        web_session::ActiveModel {
+            token_hash: Set(token::hash(token.expose())),
+            user_id: Set(user.id),
+            created_at: Set(now),
+            expires_at: Set(expires_at),
+            client_ip: Set(Some(client_ip.to_string())),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?;
+        self.auditor
+            .record_durable(
+                AuditEvent::new(&user.username, AuditAction::Login, "User logged in")
+                    .ip(client_ip)
+                    .outcome(AuditOutcome::Success),
+            )
+            .await?;
+        Ok(NewSession {
+            token,
+            info: SessionInfo {
+                username: user.username,
+                role,
+                expires_at,
+            },
+        })
+    }
+
+    async fn login_failed<T>(
+        &self,
+        username: &str,
+        reason: &str,
+        client_ip: IpAddr,
+    ) -> Result<T, AuthError> {
+        let block = self
+            .throttle
+            .record_failure(client_ip, username, Instant::now());
+        let detail = match block {
+            Some(b) => format!("{reason}; further attempts blocked for {}s", b.as_secs()),
+            None => reason.to_owned(),
+        };
+        self.auditor
+            .record_durable(
+                AuditEvent::new(bounded(username), AuditAction::LoginFailed, detail)
+                    .ip(client_ip)
+                    .outcome(AuditOutcome::Failure),
+            )
+            .await?;
+        Err(AuthError::InvalidCredentials)
+    }
+}
