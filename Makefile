@@ -1,7 +1,7 @@
 # CloudShell: the two commands that matter are `make run` and `make test`.
 SHELL := /bin/bash
 
-.PHONY: run dev build test test-rust test-e2e lint fmt bootstrap-run bootstrap-test
+.PHONY: run dev build test test-rust test-postgres test-e2e lint fmt bootstrap-run bootstrap-test
 
 ## Install what is missing, build a release and serve on 127.0.0.1:3000 (SQLite in ./data).
 run: bootstrap-run
@@ -12,7 +12,7 @@ dev: bootstrap-run
 	cargo leptos watch
 
 ## Install what is missing, then run every test: unit, integration and end-to-end.
-test: bootstrap-test build test-rust test-e2e
+test: bootstrap-test build test-rust test-postgres test-e2e
 
 bootstrap-run:
 	scripts/bootstrap.sh run
@@ -26,6 +26,11 @@ build:
 
 test-rust:
 	cargo test --workspace --exclude frontend
+
+## The integration tests again on PostgreSQL: TEST_DATABASE_URL if set, else the local
+## Debian cluster started by scripts/start-postgres.sh.
+test-postgres:
+	TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$$(scripts/start-postgres.sh)}" cargo test -p server --tests
 
 test-e2e:
 	cd end2end && npx playwright test

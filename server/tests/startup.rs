@@ -9,10 +9,11 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 
 #[tokio::test]
 async fn first_start_creates_db_key_and_admin_and_a_restart_keeps_them() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().to_path_buf();
-    let app = spawn_in(dir, &[]).await;
-    assert!(data.join("cloudshell.db").exists());
+    let app = common::spawn_app().await;
+    let data = app.data_dir.path().to_path_buf();
+    if common::postgres_admin_url().is_none() {
+        assert!(data.join("cloudshell.db").exists());
+    }
     assert!(data.join("secret.key").exists());
     assert_eq!(user::Entity::find().count(&app.state.db).await.unwrap(), 1);
     let key = std::fs::read_to_string(data.join("secret.key")).unwrap();
@@ -36,6 +37,9 @@ async fn first_start_creates_db_key_and_admin_and_a_restart_keeps_them() {
 
 #[tokio::test]
 async fn sqlite_runs_in_wal_mode() {
+    if common::postgres_admin_url().is_some() {
+        return; // SQLite-only property.
+    }
     let app = common::spawn_app().await;
     use sea_orm::{ConnectionTrait, Statement};
     let row = app

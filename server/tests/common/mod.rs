@@ -20,9 +20,47 @@ pub struct TestApp {
     server: tokio::task::JoinHandle<()>,
 }
 
+/// Set to a PostgreSQL admin URL to run the integration tests against PostgreSQL; each test
+/// then gets its own fresh database. Unset, every test uses a SQLite file in its DATA_DIR.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// Creates a fresh PostgreSQL database named after the (random) DATA_DIR and returns its URL.
+async fn fresh_postgres_database(admin_url: &str, dir: &TempDir) -> String {
+    use sea_orm::ConnectionTrait;
+    let suffix: String = dir
+        .path()
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let name = format!("cloudshell_test_{suffix}");
+    let admin = sea_orm::Database::connect(admin_url)
+        .await
+        .expect("connect TEST_DATABASE_URL");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create test database");
+    admin.close().await.ok();
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .unwrap_or(admin_url);
+    format!("{base}/{name}")
+}
+
 pub fn config_for(dir: &TempDir, extra: &[(&str, &str)]) -> Config {
     let mut vars: HashMap<String, String> = HashMap::new();
     vars.insert("DATA_DIR".into(), dir.path().display().to_string());
+    if let Ok(url) = std::fs::read_to_string(dir.path().join("database-url")) {
+        vars.insert("DATABASE_URL".into(), url);
+    }
     vars.insert("ADMIN_PASSWORD".into(), ADMIN_PASSWORD.into());
     for (k, v) in extra {
         vars.insert((*k).into(), (*v).into());
@@ -36,6 +74,11 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let data_dir = tempfile::tempdir().expect("tempdir");
+    if let Some(admin) = postgres_admin_url() {
+        // Remembered in DATA_DIR, so a restart on the same DATA_DIR finds the same database.
+        let url = fresh_postgres_database(&admin, &data_dir).await;
+        std::fs::write(data_dir.path().join("database-url"), url).expect("write url");
+    }
     spawn_in(data_dir, extra).await
 }
 
