@@ -1,0 +1,99 @@
+//! Nothing is lost: the writer retries while the database refuses writes, and a graceful
+//! shutdown flushes the queue.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use cloudshell::audit::{self, AuditEvent, verify::verify};
+use cloudshell::db::entities::audit_log;
+use cloudshell::models::AuditAction;
+use common::http::Request;
+use common::spawn_app;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
+
+#[tokio::test]
+async fn events_are_retried_while_the_database_refuses_them_and_health_says_so() {
+    let app = spawn_app().await;
+    app.state
+        .auditor
+        .record(AuditEvent::new(
+            "admin",
+            AuditAction::Login,
+            "before the outage",
+        ))
+        .await;
+    app.state.auditor.flush().await.unwrap();
+
+    // Take the table away: every insert now fails.
+    app.state
+        .db
+        .execute_unprepared("ALTER TABLE audit_log RENAME TO audit_log_away")
+        .await
+        .unwrap();
+    for i in 0..3 {
+        app.state
+            .auditor
+            .record(AuditEvent::new(
+                "admin",
+                AuditAction::Logout,
+                format!("during {i}"),
+            ))
+            .await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let health = Request::get("/api/health").send(app.addr).await;
+        let body = health.json();
+        if body["audit"]["status"] == "retrying" {
+            assert_eq!(health.status, 503);
+            assert_eq!(body["status"], "degraded");
+            assert!(body["audit"]["pending"].as_u64().unwrap() >= 3, "{body}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "health never reported the failing writer"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    app.state
+        .db
+        .execute_unprepared("ALTER TABLE audit_log_away RENAME TO audit_log")
+        .await
+        .unwrap();
+    app.state.auditor.flush().await.unwrap();
+    assert_eq!(
+        audit_log::Entity::find()
+            .count(&app.state.db)
+            .await
+            .unwrap(),
+        4
+    );
+    assert!(verify(&app.state.db).await.unwrap().intact);
+    let health = Request::get("/api/health").send(app.addr).await;
+    assert_eq!(health.status, 200);
+    assert_eq!(health.json()["audit"]["pending"], 0);
+}
+
+#[tokio::test]
+async fn graceful_shutdown_flushes_the_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("a.db").display());
+    let db = cloudshell::db::connect(&url).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    let (auditor, writer) = audit::spawn(db.clone());
+    for i in 0..2000 {
+        auditor
+            .record(AuditEvent::new(
+                "admin",
+                AuditAction::Logout,
+                format!("e{i}"),
+            ))
+            .await;
+    }
+    writer.shutdown(auditor).await;
+    assert_eq!(audit_log::Entity::find().count(&db).await.unwrap(), 2000);
+}
