@@ -58,3 +58,43 @@ mod tests {
         assert_eq!(BadgeLevel::for_remaining(0), BadgeLevel::Danger);
     }
 }
+
+/// `YYYY-MM-DD HH:MM:SS UTC`, whatever offset the value carries.
+pub fn utc_timestamp(ts: time::OffsetDateTime) -> String {
+    let t = ts.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// `HH:MM:SS` in UTC, for "Updated ..." stamps.
+pub fn utc_clock(ts: time::OffsetDateTime) -> String {
+    let t = ts.to_offset(time::UtcOffset::UTC);
+    format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
+}
+
+#[cfg(test)]
+mod utc_tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn timestamps_are_shown_in_utc() {
+        assert_eq!(
+            utc_timestamp(datetime!(2026-11-26 09:05:03.123456 UTC)),
+            "2026-11-26 09:05:03 UTC"
+        );
+        // A value carrying another offset is converted, not relabelled.
+        assert_eq!(
+            utc_timestamp(datetime!(2026-11-26 01:00:00 +02:00)),
+            "2026-11-25 23:00:00 UTC"
+        );
+        assert_eq!(utc_clock(datetime!(2026-11-26 23:59:58 UTC)), "23:59:58");
+    }
+}

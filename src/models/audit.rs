@@ -74,6 +74,62 @@ impl std::fmt::Display for AuditAction {
     }
 }
 
+/// How an action is coloured in the viewer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionKind {
+    /// Normal sign-in and sign-out.
+    Access,
+    /// Something was refused or went wrong.
+    Failure,
+    /// Security-relevant changes (passwords, keys).
+    Security,
+    /// The audit log's own housekeeping.
+    System,
+    /// Not known to this build.
+    Unknown,
+}
+
+impl ActionKind {
+    pub fn css_class(self) -> &'static str {
+        match self {
+            ActionKind::Access => "action action-access",
+            ActionKind::Failure => "action action-failure",
+            ActionKind::Security => "action action-security",
+            ActionKind::System => "action action-system",
+            ActionKind::Unknown => "action action-unknown",
+        }
+    }
+}
+
+impl AuditAction {
+    /// The human label shown in the viewer; unknown actions are shown raw.
+    pub fn label(&self) -> &str {
+        match self {
+            AuditAction::Login => "Logged in",
+            AuditAction::LoginFailed => "Login failed",
+            AuditAction::LoginBlocked => "Login blocked",
+            AuditAction::Logout => "Logged out",
+            AuditAction::PasswordChanged => "Password changed",
+            AuditAction::PasswordChangeFailed => "Password change failed",
+            AuditAction::AuditExported => "Audit exported",
+            AuditAction::AuditPruned => "Audit pruned",
+            AuditAction::Other(raw) => raw,
+        }
+    }
+
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            AuditAction::Login | AuditAction::Logout => ActionKind::Access,
+            AuditAction::LoginFailed
+            | AuditAction::LoginBlocked
+            | AuditAction::PasswordChangeFailed => ActionKind::Failure,
+            AuditAction::PasswordChanged => ActionKind::Security,
+            AuditAction::AuditExported | AuditAction::AuditPruned => ActionKind::System,
+            AuditAction::Other(_) => ActionKind::Unknown,
+        }
+    }
+}
+
 /// Whether the action succeeded, where that question applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -179,6 +235,42 @@ pub struct VerifyReport {
     pub first_broken_id: Option<i64>,
 }
 
+impl AuditFilter {
+    /// The query string for `GET /api/audit/export` with this filter and `format`.
+    pub fn export_query(&self, format: &str) -> String {
+        let mut parts = vec![format!("format={}", url_encode(format))];
+        let rfc3339 = |t: OffsetDateTime| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default()
+        };
+        let mut push = |key: &str, value: Option<String>| {
+            if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
+                parts.push(format!("{key}={}", url_encode(v.trim())));
+            }
+        };
+        push("user", self.user.clone());
+        push("actions", Some(self.actions.join(",")));
+        push("ip", self.ip.clone());
+        push("from", self.from.map(rfc3339));
+        push("to", self.to.map(rfc3339));
+        push("q", self.text.clone());
+        parts.join("&")
+    }
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986).
+pub fn url_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// Page sizes the API accepts.
 pub const MAX_PAGE_SIZE: u32 = 500;
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
@@ -197,5 +289,38 @@ mod tests {
         assert_eq!(future.as_str(), "TELEPORTED");
         let json = serde_json::to_string(&AuditAction::LoginFailed).unwrap();
         assert_eq!(json, "\"LOGIN_FAILED\"");
+    }
+
+    #[test]
+    fn labels_and_colours() {
+        assert_eq!(AuditAction::Login.label(), "Logged in");
+        assert_eq!(AuditAction::Logout.label(), "Logged out");
+        assert_eq!(AuditAction::LoginFailed.kind(), ActionKind::Failure);
+        assert_eq!(AuditAction::PasswordChanged.kind(), ActionKind::Security);
+        let unknown = AuditAction::parse("SESSION_TELEPORTED");
+        assert_eq!(unknown.label(), "SESSION_TELEPORTED");
+        assert_eq!(unknown.kind().css_class(), "action action-unknown");
+        for a in AuditAction::KNOWN {
+            assert_ne!(a.label(), a.as_str(), "{a} needs a human label");
+            assert_ne!(a.kind(), ActionKind::Unknown, "{a} needs a colour");
+        }
+    }
+
+    #[test]
+    fn export_query_carries_the_filter() {
+        let f = AuditFilter {
+            user: Some("ops team".into()),
+            actions: vec!["LOGIN".into(), "LOGOUT".into()],
+            text: Some("a&b".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            f.export_query("csv"),
+            "format=csv&user=ops%20team&actions=LOGIN%2CLOGOUT&q=a%26b"
+        );
+        assert_eq!(
+            AuditFilter::default().export_query("ndjson"),
+            "format=ndjson"
+        );
     }
 }

@@ -1,6 +1,7 @@
 use cloudshell::models::SessionInfo;
 use leptos::prelude::*;
 
+use super::audit::AuditLogButton;
 use super::change_password::ChangePasswordButton;
 use super::session_badge::SessionBadge;
 use crate::api::auth::Logout;
@@ -24,6 +25,7 @@ pub fn Header(info: SessionInfo) -> impl IntoView {
             </div>
             <div class="header-right">
                 <SessionBadge expires_at=info.expires_at />
+                <AuditLogButton />
                 <ChangePasswordButton />
                 <span class="username" title="Logged in as">
                     {info.username}

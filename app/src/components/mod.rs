@@ -1,3 +1,4 @@
+pub mod audit;
 pub mod change_password;
 pub mod header;
 pub mod modal;

@@ -74,7 +74,11 @@ pub fn SessionBadge(expires_at: OffsetDateTime) -> impl IntoView {
             aria-label="Session time left"
             data-testid="session-badge"
         >
-            <span aria-hidden="true">"⏱ "</span>
+            <svg class="badge-icon" viewBox="0 0 24 24" width="12" height="12" aria-hidden="true">
+                <circle cx="12" cy="13" r="8" fill="none" stroke="currentColor" stroke-width="2.5" />
+                <path d="M12 9v4l2.5 2.5M9 2h6" fill="none" stroke="currentColor" stroke-width="2.5" stroke-linecap="round" />
+            </svg>
+            " "
             {move || countdown(remaining.get())}
         </span>
     }
