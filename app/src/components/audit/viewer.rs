@@ -159,6 +159,7 @@ pub fn AuditViewer(on_close: Callback<()>) -> impl IntoView {
             <div class="audit-toolbar">
                 <span class="audit-count" data-testid="audit-total">
                     {move || match total() {
+                        Some(1) => "1 entry".to_owned(),
                         Some(n) => format!("{n} entries"),
                         None => "…".to_owned(),
                     }}
