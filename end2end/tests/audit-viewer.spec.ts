@@ -1,17 +1,6 @@
 import { test, expect, Page } from "@playwright/test";
-import { ADMIN_PASSWORD } from "../playwright.config";
-import { waitForHydration } from "./helpers";
+import { loginAsAdmin as login } from "./helpers";
 import * as fs from "node:fs";
-
-async function login(page: Page) {
-  await page.goto("/login");
-  await waitForHydration(page);
-  await page.getByLabel("Username").fill("admin");
-  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/$/);
-  await waitForHydration(page);
-}
 
 async function openAuditLog(page: Page) {
   await page.getByRole("button", { name: "Audit log" }).click();

@@ -1,16 +1,6 @@
 import { test, expect, Page } from "@playwright/test";
 import { ADMIN_PASSWORD } from "../playwright.config";
-import { waitForHydration } from "./helpers";
-
-async function login(page: Page, password: string) {
-  await page.goto("/login");
-  await waitForHydration(page);
-  await page.getByLabel("Username").fill("admin");
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/$/);
-  await waitForHydration(page);
-}
+import { loginAsAdmin } from "./helpers";
 
 async function changePassword(page: Page, current: string, next: string, confirm = next) {
   await page.getByRole("button", { name: "Change password" }).first().click();
@@ -24,7 +14,7 @@ async function changePassword(page: Page, current: string, next: string, confirm
 }
 
 test("change password: inline errors, Esc closes, success, and back again", async ({ page }) => {
-  await login(page, ADMIN_PASSWORD);
+  await loginAsAdmin(page);
 
   // The policy is explained before any request.
   let dialog = await changePassword(page, ADMIN_PASSWORD, "short");

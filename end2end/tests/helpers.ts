@@ -1,6 +1,18 @@
 import { Page, expect } from "@playwright/test";
+import { ADMIN_PASSWORD } from "../playwright.config";
 
 /** Waits until the WASM app has hydrated the server-rendered page. */
 export async function waitForHydration(page: Page) {
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1, { timeout: 30_000 });
+}
+
+/** Logs in as admin through the login form and waits for the hydrated dashboard. */
+export async function loginAsAdmin(page: Page, password = ADMIN_PASSWORD) {
+  await page.goto("/login");
+  await waitForHydration(page);
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await waitForHydration(page);
 }

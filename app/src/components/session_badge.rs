@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use cloudshell::format::{BadgeLevel, countdown};
+use cloudshell::format::{BadgeLevel, countdown, utc_timestamp};
 use leptos::prelude::*;
 use time::OffsetDateTime;
 
@@ -54,18 +54,7 @@ pub fn SessionBadge(expires_at: OffsetDateTime) -> impl IntoView {
         });
     });
 
-    let expiry_title = move || {
-        let t = expires.get();
-        format!(
-            "Session expires at {:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        )
-    };
+    let expiry_title = move || format!("Session expires at {}", utc_timestamp(expires.get()));
 
     view! {
         <span
