@@ -20,3 +20,5 @@ pub mod config;
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod request;
+#[cfg(feature = "ssr")]
+pub mod vault;

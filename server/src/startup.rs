@@ -6,6 +6,7 @@ use anyhow::Context;
 use cloudshell::audit::{self, AuditWriter};
 use cloudshell::auth::AuthService;
 use cloudshell::config::Config;
+use cloudshell::vault::Vault;
 use leptos::config::LeptosOptions;
 use migration::{Migrator, MigratorTrait};
 
@@ -34,7 +35,7 @@ pub struct Prepared {
 
 /// Opens everything the server needs. Fails with a message that says what to fix.
 pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::Result<Prepared> {
-    let (_secret_key, generated) =
+    let (secret_key, generated) =
         crate::secret_key::resolve(config.secret_key.as_ref(), &config.data_dir)
             .context("SECRET_KEY")?;
     if generated {
@@ -69,6 +70,8 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
     }
 
     let state = AppState {
+        // The key is derived once, here; SECRET_KEY itself is not kept.
+        vault: Vault::new(&secret_key),
         leptos_options,
         db,
         auth,

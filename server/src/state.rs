@@ -5,6 +5,7 @@ use axum::extract::FromRef;
 use cloudshell::audit::Auditor;
 use cloudshell::auth::AuthService;
 use cloudshell::client_ip::Cidr;
+use cloudshell::vault::Vault;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
@@ -15,6 +16,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub auth: AuthService,
     pub auditor: Auditor,
+    /// Encrypts stored credentials; its key comes from SECRET_KEY.
+    pub vault: Vault,
     /// AUDIT_RETENTION_DAYS (0 keeps everything).
     pub audit_retention_days: u32,
     pub started_at: Instant,
