@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod device;
 
 pub use audit::{
     AuditAction, AuditEntry, AuditFilter, AuditOutcome, AuditPage, PageCursor, VerifyReport,
