@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
+use cloudshell::models::audit::url_encode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -64,7 +65,7 @@ impl<'a> Request<'a> {
     pub fn post_form(path: &'a str, fields: &[(&str, &str)]) -> Self {
         let body = fields
             .iter()
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .map(|(k, v)| format!("{}={}", url_encode(k), url_encode(v)))
             .collect::<Vec<_>>()
             .join("&");
         Self {
@@ -105,18 +106,6 @@ impl<'a> Request<'a> {
         stream.read_to_end(&mut raw).await.expect("read");
         parse(&raw)
     }
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            b' ' => "+".to_owned(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn parse(raw: &[u8]) -> Response {

@@ -58,12 +58,11 @@ impl ViewerState {
             self.loading.set(false);
             match result {
                 Ok(page) => {
-                    let known: HashSet<i64> = self
+                    // Pages are newest first: the first row shown is the newest known.
+                    let newest_known = self
                         .page
                         .get_untracked()
-                        .map(|p| p.entries.iter().map(|e| e.id).collect())
-                        .unwrap_or_default();
-                    let newest_known = known.iter().max().copied();
+                        .and_then(|p| p.entries.first().map(|e| e.id));
                     let fresh: HashSet<i64> = match (silent, newest_known) {
                         (true, Some(max)) => page
                             .entries
