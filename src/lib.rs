@@ -19,6 +19,10 @@ pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod devices;
+#[cfg(feature = "ssr")]
 pub mod request;
+#[cfg(feature = "ssr")]
+pub mod ssh;
 #[cfg(feature = "ssr")]
 pub mod vault;

@@ -1,6 +1,7 @@
 //! The one error type at the server-function boundary: typed, serializable, with a status.
 //! Its texts are what the browser shows; internal details are logged on the server instead.
 
+use cloudshell::models::FieldError;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,13 @@ pub enum AppError {
     InvalidCredentials,
     #[error("{0}")]
     BadRequest(String),
+    /// Input that failed validation, one message per field; the form shows each by its field.
+    #[error("Some fields need attention.")]
+    Invalid(Vec<FieldError>),
+    #[error("Not found. It may have been deleted; refresh the list.")]
+    NotFound,
+    #[error("Only an admin can do that.")]
+    Forbidden,
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     TooManyRequests { retry_after_secs: u64 },
     #[error(
@@ -29,10 +37,30 @@ impl AppError {
         match self {
             AppError::Unauthorized | AppError::InvalidCredentials => 401,
             AppError::BadRequest(_) => 400,
+            AppError::Invalid(_) => 422,
+            AppError::NotFound => 404,
+            AppError::Forbidden => 403,
             AppError::TooManyRequests { .. } => 429,
             AppError::Internal | AppError::Transport => 500,
         }
     }
+}
+
+impl AppError {
+    /// The message for one form field, if the server refused that field.
+    pub fn field(&self, name: &str) -> Option<String> {
+        match self {
+            AppError::Invalid(errors) => errors
+                .iter()
+                .find(|e| e.field == name)
+                .map(|e| e.message.clone()),
+            _ => None,
+        }
+    }
+}
+
+fn malformed() -> AppError {
+    AppError::BadRequest("The request was malformed.".to_owned())
 }
 
 impl FromServerFnError for AppError {
@@ -41,9 +69,11 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             // Malformed arguments are the caller's fault; say so without echoing internals.
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
-                AppError::BadRequest("The request was malformed.".to_owned())
-            }
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => malformed(),
+            // On the server this is a request body that does not decode; in the browser it
+            // is a response that does not, which is a transport problem.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(_) => malformed(),
             _ => AppError::Transport,
         }
     }
@@ -66,6 +96,9 @@ mod tests {
             429
         );
         assert_eq!(AppError::Internal.status(), 500);
+        assert_eq!(AppError::Invalid(vec![]).status(), 422);
+        assert_eq!(AppError::NotFound.status(), 404);
+        assert_eq!(AppError::Forbidden.status(), 403);
     }
 
     #[test]

@@ -6,6 +6,8 @@ pub use sea_orm_migration::prelude::*;
 mod m000001_create_users;
 mod m000002_create_web_sessions;
 mod m000003_create_audit_log;
+mod m000004_create_devices;
+mod m000005_create_host_keys;
 
 pub struct Migrator;
 
@@ -16,6 +18,8 @@ impl MigratorTrait for Migrator {
             Box::new(m000001_create_users::Migration),
             Box::new(m000002_create_web_sessions::Migration),
             Box::new(m000003_create_audit_log::Migration),
+            Box::new(m000004_create_devices::Migration),
+            Box::new(m000005_create_host_keys::Migration),
         ]
     }
 }

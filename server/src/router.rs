@@ -1,11 +1,12 @@
 //! The axum router: health, server functions under /api, Leptos pages, static files.
 
+use app::error::AppError;
 use app::{App, shell};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::Request;
-use axum::middleware::from_fn_with_state;
+use axum::http::{Request, StatusCode};
+use axum::middleware::{from_fn_with_state, map_response};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::prelude::provide_context;
@@ -19,8 +20,10 @@ fn provide_services(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'stat
     let auth = state.auth.clone();
     let auditor = state.auditor.clone();
     let db = state.db.clone();
+    let devices = state.devices.clone();
     move || {
         provide_context(auth.clone());
+        provide_context(devices.clone());
         provide_context(auditor.clone());
         provide_context(db.clone());
     }
@@ -30,6 +33,24 @@ async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) ->
     leptos_axum::handle_server_fns_with_context(provide_services(&state), req)
         .await
         .into_response()
+}
+
+/// Errors raised before a server function runs (arguments that do not decode) leave
+/// server_fn's blanket 500; give them the status their AppError names.
+async fn server_fn_error_status(res: Response) -> Response {
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !res.headers().contains_key("serverfnerror")
+    {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(err.status()).unwrap_or(parts.status);
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 pub fn build_router(state: AppState) -> Router {
@@ -49,6 +70,7 @@ pub fn build_router(state: AppState) -> Router {
             provide_services(&state),
             shell,
         ))
+        .layer(map_response(server_fn_error_status))
         .layer(from_fn_with_state(state.clone(), auth_gate))
         .with_state(state)
 }

@@ -6,6 +6,7 @@ use anyhow::Context;
 use cloudshell::audit::{self, AuditWriter};
 use cloudshell::auth::AuthService;
 use cloudshell::config::Config;
+use cloudshell::devices::DeviceService;
 use cloudshell::vault::Vault;
 use leptos::config::LeptosOptions;
 use migration::{Migrator, MigratorTrait};
@@ -70,8 +71,8 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
     }
 
     let state = AppState {
-        // The key is derived once, here; SECRET_KEY itself is not kept.
-        vault: Vault::new(&secret_key),
+        // The vault key is derived once, here; SECRET_KEY itself is not kept.
+        devices: DeviceService::new(db.clone(), Vault::new(&secret_key), auditor.clone()),
         leptos_options,
         db,
         auth,

@@ -5,7 +5,7 @@ use axum::extract::FromRef;
 use cloudshell::audit::Auditor;
 use cloudshell::auth::AuthService;
 use cloudshell::client_ip::Cidr;
-use cloudshell::vault::Vault;
+use cloudshell::devices::DeviceService;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
@@ -16,8 +16,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub auth: AuthService,
     pub auditor: Auditor,
-    /// Encrypts stored credentials; its key comes from SECRET_KEY.
-    pub vault: Vault,
+    /// The device inventory; it holds the vault, whose key comes from SECRET_KEY.
+    pub devices: DeviceService,
     /// AUDIT_RETENTION_DAYS (0 keeps everything).
     pub audit_retention_days: u32,
     pub started_at: Instant,

@@ -57,6 +57,27 @@ impl AuditEvent {
     }
 }
 
+/// Who did something, and from where. Services that change state take one and audit with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub username: String,
+    pub ip: IpAddr,
+}
+
+impl Actor {
+    pub fn new(username: impl Into<String>, ip: IpAddr) -> Self {
+        Self {
+            username: username.into(),
+            ip,
+        }
+    }
+
+    /// An event by this actor, from this actor's address.
+    pub fn event(&self, action: AuditAction, detail: impl Into<String>) -> AuditEvent {
+        AuditEvent::new(self.username.clone(), action, detail).ip(self.ip)
+    }
+}
+
 /// Microseconds since the epoch; the storage form of timestamps in `audit_log`.
 pub fn to_micros(ts: OffsetDateTime) -> i64 {
     (ts.unix_timestamp_nanos() / 1_000) as i64

@@ -19,7 +19,7 @@ use tokio::task::JoinHandle;
 
 pub use chain::GENESIS;
 pub use error::AuditError;
-pub use event::{AuditEvent, from_micros, to_micros};
+pub use event::{Actor, AuditEvent, from_micros, to_micros};
 use writer::{Command, WriterStatus};
 
 /// How many events may wait for the writer; senders wait (never drop) when it is full.

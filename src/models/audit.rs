@@ -16,6 +16,13 @@ pub enum AuditAction {
     PasswordChangeFailed,
     AuditExported,
     AuditPruned,
+    DeviceCreated,
+    DeviceUpdated,
+    DeviceDeleted,
+    KeyGenerated,
+    HostKeyLearned,
+    HostKeyMismatch,
+    HostKeyForgotten,
     Other(String),
 }
 
@@ -31,6 +38,13 @@ impl AuditAction {
         AuditAction::PasswordChangeFailed,
         AuditAction::AuditExported,
         AuditAction::AuditPruned,
+        AuditAction::DeviceCreated,
+        AuditAction::DeviceUpdated,
+        AuditAction::DeviceDeleted,
+        AuditAction::KeyGenerated,
+        AuditAction::HostKeyLearned,
+        AuditAction::HostKeyMismatch,
+        AuditAction::HostKeyForgotten,
     ];
 
     pub fn as_str(&self) -> &str {
@@ -43,6 +57,13 @@ impl AuditAction {
             AuditAction::PasswordChangeFailed => "PASSWORD_CHANGE_FAILED",
             AuditAction::AuditExported => "AUDIT_EXPORTED",
             AuditAction::AuditPruned => "AUDIT_PRUNED",
+            AuditAction::DeviceCreated => "DEVICE_CREATED",
+            AuditAction::DeviceUpdated => "DEVICE_UPDATED",
+            AuditAction::DeviceDeleted => "DEVICE_DELETED",
+            AuditAction::KeyGenerated => "KEY_GENERATED",
+            AuditAction::HostKeyLearned => "HOST_KEY_LEARNED",
+            AuditAction::HostKeyMismatch => "HOST_KEY_MISMATCH",
+            AuditAction::HostKeyForgotten => "HOST_KEY_FORGOTTEN",
             AuditAction::Other(raw) => raw,
         }
     }
@@ -113,6 +134,13 @@ impl AuditAction {
             AuditAction::PasswordChangeFailed => "Password change failed",
             AuditAction::AuditExported => "Audit exported",
             AuditAction::AuditPruned => "Audit pruned",
+            AuditAction::DeviceCreated => "Device created",
+            AuditAction::DeviceUpdated => "Device updated",
+            AuditAction::DeviceDeleted => "Device deleted",
+            AuditAction::KeyGenerated => "Key generated",
+            AuditAction::HostKeyLearned => "Host key learned",
+            AuditAction::HostKeyMismatch => "Host key mismatch",
+            AuditAction::HostKeyForgotten => "Host key forgotten",
             AuditAction::Other(raw) => raw,
         }
     }
@@ -122,8 +150,15 @@ impl AuditAction {
             AuditAction::Login | AuditAction::Logout => ActionKind::Access,
             AuditAction::LoginFailed
             | AuditAction::LoginBlocked
-            | AuditAction::PasswordChangeFailed => ActionKind::Failure,
-            AuditAction::PasswordChanged => ActionKind::Security,
+            | AuditAction::PasswordChangeFailed
+            | AuditAction::HostKeyMismatch => ActionKind::Failure,
+            AuditAction::PasswordChanged
+            | AuditAction::DeviceCreated
+            | AuditAction::DeviceUpdated
+            | AuditAction::DeviceDeleted
+            | AuditAction::KeyGenerated
+            | AuditAction::HostKeyLearned
+            | AuditAction::HostKeyForgotten => ActionKind::Security,
             AuditAction::AuditExported | AuditAction::AuditPruned => ActionKind::System,
             AuditAction::Other(_) => ActionKind::Unknown,
         }

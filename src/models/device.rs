@@ -12,6 +12,45 @@ pub enum SshAuthType {
     KeyboardInteractive,
 }
 
+impl SshAuthType {
+    pub const ALL: [SshAuthType; 3] = [
+        SshAuthType::Password,
+        SshAuthType::PrivateKey,
+        SshAuthType::KeyboardInteractive,
+    ];
+
+    /// The stored and serialized name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SshAuthType::Password => "password",
+            SshAuthType::PrivateKey => "private_key",
+            SshAuthType::KeyboardInteractive => "keyboard_interactive",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == raw)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SshAuthType::Password => "Password",
+            SshAuthType::PrivateKey => "Private key",
+            SshAuthType::KeyboardInteractive => "Keyboard-interactive",
+        }
+    }
+
+    /// Whether a stored password is used: as the password, or as the answer to
+    /// keyboard-interactive prompts.
+    pub fn uses_password(self) -> bool {
+        self != SshAuthType::PrivateKey
+    }
+
+    pub fn uses_key(self) -> bool {
+        self == SshAuthType::PrivateKey
+    }
+}
+
 /// The non-secret fields of a device, as entered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceFields {
@@ -161,7 +200,11 @@ mod tests {
 
     #[test]
     fn auth_types_serialize_as_snake_case() {
-        let json = serde_json::to_string(&SshAuthType::KeyboardInteractive).unwrap();
-        assert_eq!(json, "\"keyboard_interactive\"");
+        for t in SshAuthType::ALL {
+            let json = serde_json::to_string(&t).unwrap();
+            assert_eq!(json, format!("\"{}\"", t.as_str()));
+            assert_eq!(SshAuthType::parse(t.as_str()), Some(t));
+        }
+        assert_eq!(SshAuthType::parse("telnet"), None);
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod devices;
 
 #[cfg(feature = "ssr")]
 pub mod ssr;

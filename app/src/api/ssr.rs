@@ -1,7 +1,9 @@
 //! Server-side helpers shared by the server functions: request context and error mapping.
 
 use axum::http::{HeaderValue, StatusCode, header::SET_COOKIE, request::Parts};
+use cloudshell::audit::Actor;
 use cloudshell::auth::{AuthService, CurrentSession};
+use cloudshell::devices::{DeviceError, DeviceService};
 use cloudshell::request::RequestMeta;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
@@ -49,6 +51,26 @@ pub fn request_meta() -> Result<RequestMeta, AppError> {
 pub fn db() -> Result<sea_orm::DatabaseConnection, AppError> {
     use_context::<sea_orm::DatabaseConnection>()
         .ok_or_else(|| internal("context", "DatabaseConnection not provided"))
+}
+
+pub fn devices() -> Result<DeviceService, AppError> {
+    use_context::<DeviceService>().ok_or_else(|| internal("context", "DeviceService not provided"))
+}
+
+/// The caller as the audit log names them: their username and client IP.
+pub fn actor() -> Result<Actor, AppError> {
+    let session = current_session()?;
+    let meta = request_meta()?;
+    Ok(Actor::new(session.username, meta.client_ip))
+}
+
+/// Field errors and a missing device go back as they are; anything else is logged as internal.
+pub fn device_error(context: &'static str, err: DeviceError) -> AppError {
+    match err {
+        DeviceError::Invalid(errors) => fail(AppError::Invalid(errors)),
+        DeviceError::NotFound => fail(AppError::NotFound),
+        other => internal(context, other),
+    }
 }
 
 pub fn auth_service() -> Result<AuthService, AppError> {

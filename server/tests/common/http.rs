@@ -79,6 +79,15 @@ impl<'a> Request<'a> {
         }
     }
 
+    pub fn post_json(path: &'a str, body: &serde_json::Value) -> Self {
+        Self {
+            method: "POST",
+            path,
+            headers: vec![("Content-Type", "application/json".to_owned())],
+            body: body.to_string().into_bytes(),
+        }
+    }
+
     pub fn header(mut self, name: &'a str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
         self

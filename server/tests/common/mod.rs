@@ -1,6 +1,7 @@
 //! Boots the real router on 127.0.0.1:0 with a fresh DATA_DIR and a real SQLite file.
 #![allow(dead_code)]
 
+pub mod devices;
 pub mod http;
 
 use std::collections::HashMap;

@@ -1,5 +1,7 @@
 //! sea-orm entities. Server-side only; they convert into the shared models with `From`.
 
 pub mod audit_log;
+pub mod device;
+pub mod host_key;
 pub mod user;
 pub mod web_session;

@@ -1,0 +1,103 @@
+//! `/api/devices*`: the device inventory, key generation and host-key trust.
+//! Responses carry `has_password` / `has_key` flags, never a secret.
+
+use cloudshell::models::{DeviceInput, DeviceView, HostKeyView, KeyAlgorithm};
+use leptos::prelude::*;
+use leptos::server_fn::codec::{GetUrl, Json};
+
+use crate::error::AppError;
+
+/// `GET /api/devices`: every device, sorted by name.
+#[server(prefix = "/api", endpoint = "devices", input = GetUrl)]
+pub async fn list_devices() -> Result<Vec<DeviceView>, AppError> {
+    use super::ssr::{current_session, device_error, devices};
+    current_session()?;
+    devices()?
+        .list()
+        .await
+        .map_err(|e| device_error("list devices", e))
+}
+
+/// `POST /api/devices/create`, JSON `{"input": DeviceInput}`. 422 with field errors if invalid.
+#[server(prefix = "/api", endpoint = "devices/create", input = Json)]
+pub async fn create_device(input: DeviceInput) -> Result<DeviceView, AppError> {
+    use super::ssr::{actor, device_error, devices};
+    let actor = actor()?;
+    let device = devices()?
+        .create(&actor, input)
+        .await
+        .map_err(|e| device_error("create device", e))?;
+    tracing::info!(user = %actor.username, device = device.id, "device created");
+    Ok(device)
+}
+
+/// `POST /api/devices/update`, JSON `{"id": 1, "input": DeviceInput}`. A missing or empty
+/// password, or `"key": "keep"`, keeps the stored secret.
+#[server(prefix = "/api", endpoint = "devices/update", input = Json)]
+pub async fn update_device(id: i64, input: DeviceInput) -> Result<DeviceView, AppError> {
+    use super::ssr::{actor, device_error, devices};
+    let actor = actor()?;
+    let device = devices()?
+        .update(&actor, id, input)
+        .await
+        .map_err(|e| device_error("update device", e))?;
+    tracing::info!(user = %actor.username, device = id, "device updated");
+    Ok(device)
+}
+
+/// `POST /api/devices/delete` (form `id`).
+#[server(prefix = "/api", endpoint = "devices/delete")]
+pub async fn delete_device(#[server(default)] id: i64) -> Result<(), AppError> {
+    use super::ssr::{actor, device_error, devices};
+    let actor = actor()?;
+    devices()?
+        .delete(&actor, id)
+        .await
+        .map_err(|e| device_error("delete device", e))?;
+    tracing::info!(user = %actor.username, device = id, "device deleted");
+    Ok(())
+}
+
+/// `POST /api/devices/generate-key` (form `id`, `algorithm` = `ed25519` | `rsa4096`): a new
+/// key pair made on the server; the device switches to key auth. Returns the device, whose
+/// `public_key` goes into the target's `authorized_keys`.
+#[server(prefix = "/api", endpoint = "devices/generate-key")]
+pub async fn generate_device_key(
+    #[server(default)] id: i64,
+    #[server(default)] algorithm: KeyAlgorithm,
+) -> Result<DeviceView, AppError> {
+    use super::ssr::{actor, device_error, devices};
+    let actor = actor()?;
+    devices()?
+        .generate_key(&actor, id, algorithm)
+        .await
+        .map_err(|e| device_error("generate key", e))
+}
+
+/// `GET /api/devices/host-key?id=N`: the host key trusted for the device's host and port,
+/// or `null` before the first connection.
+#[server(prefix = "/api", endpoint = "devices/host-key", input = GetUrl)]
+pub async fn device_host_key(#[server(default)] id: i64) -> Result<Option<HostKeyView>, AppError> {
+    use super::ssr::{current_session, device_error, devices};
+    current_session()?;
+    devices()?
+        .host_key(id)
+        .await
+        .map_err(|e| device_error("host key", e))
+}
+
+/// `POST /api/devices/forget-host-key` (form `id`), admins only: the next connection learns
+/// the key anew. Returns what was forgotten (`null` if nothing was stored).
+#[server(prefix = "/api", endpoint = "devices/forget-host-key")]
+pub async fn forget_host_key(#[server(default)] id: i64) -> Result<Option<HostKeyView>, AppError> {
+    use super::ssr::{actor, current_session, device_error, devices, fail};
+    use cloudshell::models::Role;
+    if current_session()?.role != Role::Admin {
+        return Err(fail(AppError::Forbidden));
+    }
+    let actor = actor()?;
+    devices()?
+        .forget_host_key(&actor, id)
+        .await
+        .map_err(|e| device_error("forget host key", e))
+}

@@ -1,0 +1,8 @@
+//! SSH: private keys (parse, generate) and the host-key trust store. The terminal's russh
+//! client builds on these.
+
+pub mod host_keys;
+pub mod keys;
+
+pub use host_keys::{HostKeyError, HostKeyStore, HostKeyVerdict, PresentedKey};
+pub use keys::{GeneratedKey, KeyError};
