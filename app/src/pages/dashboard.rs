@@ -1,6 +1,9 @@
 use leptos::prelude::*;
 
 use crate::api::auth::me;
+use cloudshell::models::Role;
+
+use crate::components::devices::DeviceSidebar;
 use crate::components::header::Header;
 use crate::nav::go_to;
 
@@ -15,17 +18,21 @@ pub fn Dashboard() -> impl IntoView {
             {move || Suspend::new(async move {
                 match session.await {
                     Ok(info) => {
+                        let is_admin = info.role == Role::Admin;
                         view! {
                             <div class="layout">
                                 <Header info />
-                                <main class="workspace">
-                                    <div class="empty-state">
-                                        <h2>"No devices yet"</h2>
-                                        <p class="muted">
-                                            "Your SSH devices and terminal tabs will appear here."
-                                        </p>
-                                    </div>
-                                </main>
+                                <div class="main-area">
+                                    <DeviceSidebar is_admin />
+                                    <main class="workspace">
+                                        <div class="empty-state">
+                                            <h2>"Terminals"</h2>
+                                            <p class="muted">
+                                                "Add your SSH devices in the sidebar; their terminal tabs will open here."
+                                            </p>
+                                        </div>
+                                    </main>
+                                </div>
                             </div>
                         }
                             .into_any()

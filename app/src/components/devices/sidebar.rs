@@ -1,0 +1,138 @@
+use cloudshell::models::DeviceView;
+use leptos::prelude::*;
+
+use super::delete::ConfirmDelete;
+use super::form::DeviceDialog;
+use crate::api::devices::list_devices;
+use crate::error::AppError;
+use crate::nav::go_to;
+
+/// Which dialog is open over the sidebar.
+#[derive(Clone, PartialEq)]
+enum Dialog {
+    None,
+    Add,
+    Edit(DeviceView),
+    Delete(DeviceView),
+}
+
+/// The left sidebar: every device with edit and delete, and an add button.
+#[component]
+pub fn DeviceSidebar(is_admin: bool) -> impl IntoView {
+    let devices = RwSignal::new(None::<Vec<DeviceView>>);
+    let error = RwSignal::new(None::<String>);
+    let loading = RwSignal::new(false);
+    let dialog = RwSignal::new(Dialog::None);
+
+    let reload = move || {
+        loading.set(true);
+        leptos::task::spawn_local(async move {
+            let result = list_devices().await;
+            loading.set(false);
+            match result {
+                Ok(list) => {
+                    devices.set(Some(list));
+                    error.set(None);
+                }
+                Err(AppError::Unauthorized) => go_to("/login"),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    Effect::new(move |_| reload());
+    let close = Callback::new(move |_| dialog.set(Dialog::None));
+    let changed = Callback::new(move |_| reload());
+
+    let item = move |device: DeviceView| {
+        let edit = device.clone();
+        let delete = device.clone();
+        let name = device.name.clone();
+        view! {
+            <li class="device-item" data-device=device.name.clone()>
+                <div class="device-text">
+                    <span class="device-name">{device.name.clone()}</span>
+                    <span class="device-target mono muted">{device.target()}</span>
+                </div>
+                <button
+                    class="icon-button small"
+                    aria-label=format!("Edit {name}")
+                    title=format!("Edit {name}")
+                    on:click=move |_| dialog.set(Dialog::Edit(edit.clone()))
+                >
+                    <svg viewBox="0 0 24 24" width="15" height="15" aria-hidden="true">
+                        <path d="M4 20h4L19 9l-4-4L4 16v4zM14 6l4 4" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" />
+                    </svg>
+                </button>
+                <button
+                    class="icon-button small danger"
+                    aria-label=format!("Delete {name}")
+                    title=format!("Delete {name}")
+                    on:click=move |_| dialog.set(Dialog::Delete(delete.clone()))
+                >
+                    <svg viewBox="0 0 24 24" width="15" height="15" aria-hidden="true">
+                        <path d="M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" />
+                    </svg>
+                </button>
+            </li>
+        }
+    };
+
+    view! {
+        <aside class="sidebar" aria-label="Devices">
+            <div class="sidebar-header">
+                <h2>"Devices"</h2>
+                <Show when=move || loading.get()>
+                    <span class="spinner small" aria-label="Loading devices"></span>
+                </Show>
+                <button
+                    class="icon-button"
+                    aria-label="Add device"
+                    title="Add device"
+                    on:click=move |_| dialog.set(Dialog::Add)
+                >
+                    <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+                        <path d="M12 5v14M5 12h14" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+                    </svg>
+                </button>
+            </div>
+            <Show when=move || error.get().is_some()>
+                <div class="form-error" role="alert">
+                    <span>{move || error.get()}</span>
+                    " "
+                    <button class="button small" on:click=move |_| reload()>"Retry"</button>
+                </div>
+            </Show>
+            {move || match devices.get() {
+                None => ().into_any(),
+                Some(list) if list.is_empty() => {
+                    view! {
+                        <p class="muted sidebar-empty">
+                            "No devices yet. Add one with the + button."
+                        </p>
+                    }
+                        .into_any()
+                }
+                Some(list) => {
+                    view! { <ul class="device-list">{list.into_iter().map(item).collect_view()}</ul> }
+                        .into_any()
+                }
+            }}
+        </aside>
+        {move || match dialog.get() {
+            Dialog::None => ().into_any(),
+            Dialog::Add => {
+                view! { <DeviceDialog existing=None is_admin on_saved=changed on_close=close /> }
+                    .into_any()
+            }
+            Dialog::Edit(device) => {
+                view! {
+                    <DeviceDialog existing=Some(device) is_admin on_saved=changed on_close=close />
+                }
+                    .into_any()
+            }
+            Dialog::Delete(device) => {
+                view! { <ConfirmDelete device on_deleted=changed on_close=close /> }.into_any()
+            }
+        }}
+    }
+}
