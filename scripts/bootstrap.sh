@@ -62,7 +62,17 @@ if [ ! -d "$ROOT/node_modules/@xterm/xterm" ] || [ "$ROOT/package-lock.json" -nt
 fi
 
 if [ "$MODE" = "test" ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   apt_install chromium openssh-server openssh-client postgresql
+  # The account the terminal tests log into on their own sshd (127.0.0.1 only). Its password
+  # is a fixture from server/tests/common/sshd.rs; without a home it starts in /.
+  if ! id cloudshell-sshtest >/dev/null 2>&1; then
+    log "creating the sshd test account cloudshell-sshtest"
+    $SUDO useradd --no-create-home --home-dir / --shell /bin/sh cloudshell-sshtest
+  fi
+  echo 'cloudshell-sshtest:sshtest-password-4f1d' | $SUDO chpasswd
+  $SUDO mkdir -p /run/sshd
 fi
 
 log "ready ($MODE)"

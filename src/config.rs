@@ -26,6 +26,8 @@ pub struct Config {
     pub token_ttl_hours: u32,
     /// `AUDIT_RETENTION_DAYS` (default 7, 0 = keep forever).
     pub audit_retention_days: u32,
+    /// `SESSION_IDLE_TIMEOUT_MINUTES` (default 0 = off): end terminals with no traffic.
+    pub session_idle_timeout_minutes: u32,
     /// `DATA_DIR` (default `./data`): SQLite database and generated key file.
     pub data_dir: PathBuf,
     /// `LISTEN_ADDR` (default `127.0.0.1:3000`).
@@ -87,6 +89,14 @@ impl Config {
             365 * 100,
         )?;
 
+        let session_idle_timeout_minutes = parse_number(
+            "SESSION_IDLE_TIMEOUT_MINUTES",
+            get("SESSION_IDLE_TIMEOUT_MINUTES"),
+            0,
+            0,
+            60 * 24 * 7,
+        )?;
+
         let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "./data".to_owned()));
 
         let listen_raw = get("LISTEN_ADDR").unwrap_or_else(|| DEFAULT_LISTEN_ADDR.to_owned());
@@ -120,6 +130,7 @@ impl Config {
             admin_password,
             token_ttl_hours,
             audit_retention_days,
+            session_idle_timeout_minutes,
             data_dir,
             listen_addr,
             database_url,

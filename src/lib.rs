@@ -25,4 +25,6 @@ pub mod request;
 #[cfg(feature = "ssr")]
 pub mod ssh;
 #[cfg(feature = "ssr")]
+pub mod terminal;
+#[cfg(feature = "ssr")]
 pub mod vault;

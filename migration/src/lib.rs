@@ -8,6 +8,7 @@ mod m000002_create_web_sessions;
 mod m000003_create_audit_log;
 mod m000004_create_devices;
 mod m000005_create_host_keys;
+mod m000006_create_terminal_sessions;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m000003_create_audit_log::Migration),
             Box::new(m000004_create_devices::Migration),
             Box::new(m000005_create_host_keys::Migration),
+            Box::new(m000006_create_terminal_sessions::Migration),
         ]
     }
 }

@@ -6,12 +6,15 @@
 pub mod access;
 pub mod export;
 pub mod health;
+pub mod heartbeat;
 pub mod middleware;
 pub mod retention;
 pub mod router;
 pub mod secret_key;
 pub mod startup;
 pub mod state;
+pub mod terminal;
+pub mod terminal_loop;
 
 pub use router::build_router;
 pub use startup::{Prepared, prepare};

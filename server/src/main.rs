@@ -1,4 +1,5 @@
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use anyhow::Context;
 use cloudshell::config::Config;
@@ -59,7 +60,9 @@ async fn serve() -> anyhow::Result<()> {
         audit_writer,
     } = server::prepare(&config, server::startup::leptos_options_from_env()).await?;
     let retention = server::retention::spawn(state.clone());
+    let heartbeat = server::heartbeat::spawn(state.clone());
     let auditor = state.auditor.clone();
+    let terminals = state.terminals.clone();
     let app = server::build_router(state);
 
     let listener = tokio::net::TcpListener::bind(config.listen_addr)
@@ -70,10 +73,15 @@ async fn serve() -> anyhow::Result<()> {
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        // Terminal WebSockets would keep the server open: end them (recording each end).
+        terminals.shutdown(Duration::from_secs(5)).await;
+    })
     .await
     .context("serving HTTP")?;
     retention.abort();
+    heartbeat.abort();
     // Everything recorded before the listener closed is on disk before we exit.
     audit_writer.shutdown(auditor).await;
     tracing::info!("CloudShell stopped");

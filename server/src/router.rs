@@ -21,7 +21,9 @@ fn provide_services(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'stat
     let auditor = state.auditor.clone();
     let db = state.db.clone();
     let devices = state.devices.clone();
+    let terminals = state.terminals.clone();
     move || {
+        provide_context(terminals.clone());
         provide_context(auth.clone());
         provide_context(devices.clone());
         provide_context(auditor.clone());
@@ -59,6 +61,10 @@ pub fn build_router(state: AppState) -> Router {
     Router::new()
         .route("/api/health", get(health))
         .route("/api/audit/export", get(crate::export::export))
+        .route(
+            "/ws/terminal/{device_id}",
+            get(crate::terminal::terminal_ws),
+        )
         .route(
             "/api/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),

@@ -7,6 +7,7 @@ use cloudshell::audit::{self, AuditWriter};
 use cloudshell::auth::AuthService;
 use cloudshell::config::Config;
 use cloudshell::devices::DeviceService;
+use cloudshell::terminal::{Orphans, SessionRegistry};
 use cloudshell::vault::Vault;
 use leptos::config::LeptosOptions;
 use migration::{Migrator, MigratorTrait};
@@ -70,6 +71,25 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
         );
     }
 
+    let terminals = SessionRegistry::new(db.clone(), auditor.clone(), &node_id(&config.data_dir)?);
+    // Sessions still open in the database were left by a process that died: with SQLite
+    // only one process uses the file, so all of them; with PostgreSQL, this node's own and
+    // those whose owner stopped beating.
+    let orphans = if config.database_url().starts_with("sqlite:") {
+        Orphans::All
+    } else {
+        Orphans::OwnOrStale(crate::heartbeat::STALE_AFTER)
+    };
+    let reaped = terminals
+        .reap(orphans)
+        .await
+        .context("ending sessions left open by a previous run")?;
+    if reaped > 0 {
+        tracing::warn!(
+            sessions = reaped,
+            "ended terminal sessions left open by a previous run"
+        );
+    }
     let state = AppState {
         // The vault key is derived once, here; SECRET_KEY itself is not kept.
         devices: DeviceService::new(db.clone(), Vault::new(&secret_key), auditor.clone()),
@@ -77,6 +97,10 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
         db,
         auth,
         auditor,
+        terminals,
+        session_idle_timeout: (config.session_idle_timeout_minutes > 0).then(|| {
+            std::time::Duration::from_secs(u64::from(config.session_idle_timeout_minutes) * 60)
+        }),
         audit_retention_days: config.audit_retention_days,
         started_at: Instant::now(),
         trusted_proxies: config.trusted_proxies.clone().into(),
@@ -85,4 +109,19 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
         state,
         audit_writer,
     })
+}
+
+/// This server's node id, kept in DATA_DIR/node-id so a restart recognises its own sessions.
+fn node_id(data_dir: &std::path::Path) -> anyhow::Result<String> {
+    let path = data_dir.join("node-id");
+    if let Ok(id) = std::fs::read_to_string(&path)
+        && !id.trim().is_empty()
+    {
+        return Ok(id.trim().to_owned());
+    }
+    let id = cloudshell::terminal::random_id();
+    std::fs::create_dir_all(data_dir)
+        .and_then(|()| std::fs::write(&path, &id))
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(id)
 }

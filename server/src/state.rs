@@ -6,6 +6,7 @@ use cloudshell::audit::Auditor;
 use cloudshell::auth::AuthService;
 use cloudshell::client_ip::Cidr;
 use cloudshell::devices::DeviceService;
+use cloudshell::terminal::SessionRegistry;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
@@ -18,6 +19,10 @@ pub struct AppState {
     pub auditor: Auditor,
     /// The device inventory; it holds the vault, whose key comes from SECRET_KEY.
     pub devices: DeviceService,
+    /// Live terminal sessions, and the record of their starts and ends.
+    pub terminals: SessionRegistry,
+    /// SESSION_IDLE_TIMEOUT_MINUTES, if set.
+    pub session_idle_timeout: Option<std::time::Duration>,
     /// AUDIT_RETENTION_DAYS (0 keeps everything).
     pub audit_retention_days: u32,
     pub started_at: Instant,

@@ -23,6 +23,9 @@ pub enum AuditAction {
     HostKeyLearned,
     HostKeyMismatch,
     HostKeyForgotten,
+    SessionStarted,
+    SessionEnded,
+    SessionFailed,
     Other(String),
 }
 
@@ -45,6 +48,9 @@ impl AuditAction {
         AuditAction::HostKeyLearned,
         AuditAction::HostKeyMismatch,
         AuditAction::HostKeyForgotten,
+        AuditAction::SessionStarted,
+        AuditAction::SessionEnded,
+        AuditAction::SessionFailed,
     ];
 
     pub fn as_str(&self) -> &str {
@@ -64,6 +70,9 @@ impl AuditAction {
             AuditAction::HostKeyLearned => "HOST_KEY_LEARNED",
             AuditAction::HostKeyMismatch => "HOST_KEY_MISMATCH",
             AuditAction::HostKeyForgotten => "HOST_KEY_FORGOTTEN",
+            AuditAction::SessionStarted => "SESSION_STARTED",
+            AuditAction::SessionEnded => "SESSION_ENDED",
+            AuditAction::SessionFailed => "SESSION_FAILED",
             AuditAction::Other(raw) => raw,
         }
     }
@@ -141,17 +150,24 @@ impl AuditAction {
             AuditAction::HostKeyLearned => "Host key learned",
             AuditAction::HostKeyMismatch => "Host key mismatch",
             AuditAction::HostKeyForgotten => "Host key forgotten",
+            AuditAction::SessionStarted => "Session started",
+            AuditAction::SessionEnded => "Session ended",
+            AuditAction::SessionFailed => "Session failed",
             AuditAction::Other(raw) => raw,
         }
     }
 
     pub fn kind(&self) -> ActionKind {
         match self {
-            AuditAction::Login | AuditAction::Logout => ActionKind::Access,
+            AuditAction::Login
+            | AuditAction::Logout
+            | AuditAction::SessionStarted
+            | AuditAction::SessionEnded => ActionKind::Access,
             AuditAction::LoginFailed
             | AuditAction::LoginBlocked
             | AuditAction::PasswordChangeFailed
-            | AuditAction::HostKeyMismatch => ActionKind::Failure,
+            | AuditAction::HostKeyMismatch
+            | AuditAction::SessionFailed => ActionKind::Failure,
             AuditAction::PasswordChanged
             | AuditAction::DeviceCreated
             | AuditAction::DeviceUpdated

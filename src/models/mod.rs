@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod device;
 pub mod device_api;
+pub mod terminal;
 
 pub use audit::{
     AuditAction, AuditEntry, AuditFilter, AuditOutcome, AuditPage, PageCursor, VerifyReport,

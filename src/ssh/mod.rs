@@ -1,6 +1,7 @@
 //! SSH: private keys (parse, generate) and the host-key trust store. The terminal's russh
 //! client builds on these.
 
+pub mod client;
 pub mod host_keys;
 pub mod keys;
 

@@ -59,6 +59,10 @@ pub async fn logout() -> Result<(), AppError> {
         .await
         .map_err(|e| internal("logout", e))?;
     set_cookie(&cookie::clear_session_cookie(meta.is_tls));
+    super::ssr::end_terminals(
+        &session.username,
+        cloudshell::terminal::EndReason::LoggedOut,
+    );
     tracing::info!(user = %session.username, ip = %meta.client_ip, "logout");
     Ok(())
 }
@@ -93,7 +97,13 @@ pub async fn change_password(
         )
         .await
     {
-        Ok(()) => Ok(()),
+        Ok(()) => {
+            super::ssr::end_terminals(
+                &session.username,
+                cloudshell::terminal::EndReason::PasswordChanged,
+            );
+            Ok(())
+        }
         Err(AuthError::WrongPassword) => Err(fail(AppError::BadRequest(
             "The current password is wrong.".to_owned(),
         ))),

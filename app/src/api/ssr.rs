@@ -73,6 +73,13 @@ pub fn device_error(context: &'static str, err: DeviceError) -> AppError {
     }
 }
 
+/// Ends the user's live terminal sessions (on logout and password change).
+pub fn end_terminals(username: &str, reason: cloudshell::terminal::EndReason) {
+    if let Some(terminals) = use_context::<cloudshell::terminal::SessionRegistry>() {
+        terminals.stop_user(username, reason);
+    }
+}
+
 pub fn auth_service() -> Result<AuthService, AppError> {
     use_context::<AuthService>().ok_or_else(|| internal("context", "AuthService not provided"))
 }

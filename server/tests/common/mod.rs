@@ -3,6 +3,8 @@
 
 pub mod devices;
 pub mod http;
+pub mod sshd;
+pub mod term;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -85,16 +87,35 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
 
 /// Starts a server on an existing DATA_DIR (to test what a restart keeps).
 pub async fn spawn_in(data_dir: TempDir, extra: &[(&str, &str)]) -> TestApp {
+    spawn_in_with(data_dir, extra, |_| {}).await
+}
+
+/// A fresh server whose state `adjust` may change first (short timeouts, say).
+pub async fn spawn_app_adjusted(adjust: impl FnOnce(&mut AppState)) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("tempdir");
+    if let Some(admin) = postgres_admin_url() {
+        let url = fresh_postgres_database(&admin, &data_dir).await;
+        std::fs::write(data_dir.path().join("database-url"), url).expect("write url");
+    }
+    spawn_in_with(data_dir, &[], adjust).await
+}
+
+pub async fn spawn_in_with(
+    data_dir: TempDir,
+    extra: &[(&str, &str)],
+    adjust: impl FnOnce(&mut AppState),
+) -> TestApp {
     let config = config_for(&data_dir, extra);
     let options = LeptosOptions::builder()
         .output_name("cloudshell")
         .site_root(data_dir.path().join("site").display().to_string())
         .site_pkg_dir("pkg")
         .build();
-    let state = server::prepare(&config, options)
+    let mut state = server::prepare(&config, options)
         .await
         .expect("prepare")
         .state;
+    adjust(&mut state);
     let app = server::build_router(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -3,5 +3,6 @@
 pub mod audit_log;
 pub mod device;
 pub mod host_key;
+pub mod terminal_session;
 pub mod user;
 pub mod web_session;

@@ -1,0 +1,186 @@
+//! `GET /ws/terminal/{device_id}`: the terminal WebSocket. The SSH connection is made and
+//! authenticated during the upgrade request; the PTY opens with the browser's first resize.
+//! Binary frames are terminal bytes both ways; text frames are `ClientMessage` /
+//! `ServerMessage` JSON.
+
+use std::time::Duration;
+
+use axum::Extension;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cloudshell::audit::Actor;
+use cloudshell::auth::CurrentSession;
+use cloudshell::devices::DeviceError;
+use cloudshell::models::AuditAction;
+use cloudshell::models::AuditOutcome;
+use cloudshell::models::terminal::{ErrorKind, MAX_CLIENT_MESSAGE_BYTES, ServerMessage};
+use cloudshell::request::RequestMeta;
+use cloudshell::ssh::client::{self, ConnectOptions, HostKeyOutcome, SshError};
+use cloudshell::ssh::host_keys::endpoint;
+use futures_util::StreamExt;
+
+use crate::state::AppState;
+use crate::terminal_loop::{self, Connected};
+
+/// A browser that sends no resize this long after connecting gets the default size.
+const FIRST_RESIZE_WAIT: Duration = Duration::from_secs(5);
+
+/// The Origin must name this site: a page elsewhere cannot open terminals with our cookie.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
+    match (host, origin) {
+        (Some(host), Some(origin)) => origin
+            .split_once("://")
+            .is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(host)),
+        _ => false,
+    }
+}
+
+pub async fn terminal_ws(
+    State(state): State<AppState>,
+    Path(device_id): Path<i64>,
+    Extension(session): Extension<CurrentSession>,
+    Extension(meta): Extension<RequestMeta>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    if !same_origin(&headers) {
+        tracing::warn!(user = %session.username, ip = %meta.client_ip, "terminal refused: cross-origin");
+        return (StatusCode::FORBIDDEN, "cross-origin WebSocket refused").into_response();
+    }
+    let actor = Actor::new(session.username.clone(), meta.client_ip);
+    let ws = ws
+        .max_message_size(MAX_CLIENT_MESSAGE_BYTES)
+        .max_frame_size(MAX_CLIENT_MESSAGE_BYTES);
+    let (device, credentials) = match state.devices.credentials(device_id).await {
+        Ok(found) => found,
+        Err(DeviceError::NotFound) => {
+            return (StatusCode::NOT_FOUND, "no such device").into_response();
+        }
+        Err(DeviceError::Vault(_)) => {
+            let device = state.devices.get(device_id).await.ok();
+            return refuse(&state, &actor, device_id, device, SshError::Decrypt, ws).await;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "loading device credentials");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+        }
+    };
+    let options = ConnectOptions::default();
+    let connected = client::connect(
+        &device,
+        &credentials,
+        state.devices.host_keys(),
+        &actor,
+        options,
+    )
+    .await;
+    drop(credentials);
+    let ssh = match connected {
+        Ok(ssh) => ssh,
+        Err(e) => return refuse(&state, &actor, device_id, Some(device), e, ws).await,
+    };
+    let learned = match &ssh.host_key {
+        HostKeyOutcome::Learned(key) => Some(key.clone()),
+        _ => None,
+    };
+    let idle = state.session_idle_timeout;
+    ws.on_upgrade(move |socket| async move {
+        // Recorded only once the WebSocket exists, so every start has a task that ends it.
+        let (live, stop) = match state.terminals.start(&actor, &device).await {
+            Ok(started) => started,
+            Err(e) => {
+                tracing::error!(error = %e, "recording the session start");
+                return;
+            }
+        };
+        let connected = Connected {
+            ssh,
+            live,
+            stop,
+            learned,
+            idle,
+            first_resize_wait: FIRST_RESIZE_WAIT,
+        };
+        terminal_loop::run(socket, connected, state.terminals.clone()).await;
+    })
+}
+
+/// A session that could not start: audited as SESSION_FAILED, then explained over the
+/// WebSocket (a browser cannot read the body of a refused upgrade).
+async fn refuse(
+    state: &AppState,
+    actor: &Actor,
+    device_id: i64,
+    device: Option<cloudshell::models::DeviceView>,
+    error: SshError,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let kind = error.kind();
+    let name = device
+        .as_ref()
+        .map(|d| format!("{} ({})", d.name, endpoint(&d.host, d.port)))
+        .unwrap_or_else(|| format!("device {device_id}"));
+    tracing::info!(user = %actor.username, device = device_id, reason = kind.reason(), "session failed");
+    let event = actor
+        .event(
+            AuditAction::SessionFailed,
+            format!("Could not start session with {name}: {}", kind.reason()),
+        )
+        .device(device_id)
+        .outcome(AuditOutcome::Failure);
+    if let Err(e) = state.auditor.record_durable(event).await {
+        tracing::error!(error = %e, "recording SESSION_FAILED");
+    }
+    let message = error.to_string();
+    ws.on_upgrade(move |socket| send_error_and_close(socket, kind, message))
+}
+
+async fn send_error_and_close(mut socket: WebSocket, kind: ErrorKind, message: String) {
+    let _ = socket
+        .send(terminal_loop::text(&ServerMessage::Error { kind, message }))
+        .await;
+    let _ = socket
+        .send(Message::Close(Some(CloseFrame {
+            code: 1008,
+            reason: kind.reason().into(),
+        })))
+        .await;
+    // Let the browser read both before the socket goes.
+    let _ = tokio::time::timeout(Duration::from_secs(2), socket.next()).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(host: &str, origin: Option<&str>) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, host.parse().unwrap());
+        if let Some(o) = origin {
+            h.insert(header::ORIGIN, o.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn only_this_site_may_open_terminals() {
+        assert!(same_origin(&headers(
+            "127.0.0.1:3000",
+            Some("http://127.0.0.1:3000")
+        )));
+        assert!(same_origin(&headers(
+            "Shell.Example.org",
+            Some("https://shell.example.org")
+        )));
+        assert!(!same_origin(&headers(
+            "127.0.0.1:3000",
+            Some("http://evil.example")
+        )));
+        assert!(!same_origin(&headers("127.0.0.1:3000", Some("null"))));
+        assert!(!same_origin(&headers("127.0.0.1:3000", None)));
+    }
+}

@@ -1,0 +1,227 @@
+//! One terminal session's life: size the PTY from the first resize, then pump bytes both
+//! ways until something ends it, and record that end exactly once.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use cloudshell::models::terminal::{ClientMessage, ErrorKind, ServerMessage, clamp_size};
+use cloudshell::ssh::PresentedKey;
+use cloudshell::ssh::client::{self, SshSession};
+use cloudshell::terminal::{EndReason, LiveSession, SessionRegistry, StopSignal};
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use russh::ChannelMsg;
+use tokio::time::{Instant, sleep_until, timeout};
+
+/// A WebSocket ping this often; no pong for PONG_DEADLINE means the browser is gone, so a
+/// frozen client is noticed within PONG_DEADLINE + PING_EVERY = 13 s.
+const PING_EVERY: Duration = Duration::from_secs(3);
+const PONG_DEADLINE: Duration = Duration::from_secs(10);
+/// A browser that does not take a frame in this long is treated as gone.
+const SEND_DEADLINE: Duration = Duration::from_secs(15);
+const DEFAULT_SIZE: (u32, u32) = (80, 24);
+
+pub struct Connected {
+    pub ssh: SshSession,
+    pub live: Arc<LiveSession>,
+    pub stop: StopSignal,
+    pub learned: Option<PresentedKey>,
+    pub idle: Option<Duration>,
+    pub first_resize_wait: Duration,
+}
+
+pub fn text(message: &ServerMessage) -> Message {
+    Message::Text(serde_json::to_string(message).unwrap_or_default().into())
+}
+
+type Sink = SplitSink<WebSocket, Message>;
+
+async fn send(sink: &mut Sink, message: Message) -> bool {
+    matches!(timeout(SEND_DEADLINE, sink.send(message)).await, Ok(Ok(())))
+}
+
+/// Waits for the browser's first resize. Terminal bytes that arrive first are kept.
+async fn first_size(
+    stream: &mut SplitStream<WebSocket>,
+    wait: Duration,
+    early: &mut Vec<u8>,
+) -> Result<(u32, u32), EndReason> {
+    let deadline = Instant::now() + wait;
+    loop {
+        match timeout(
+            deadline.saturating_duration_since(Instant::now()),
+            stream.next(),
+        )
+        .await
+        {
+            Err(_) => return Ok(DEFAULT_SIZE),
+            Ok(Some(Ok(Message::Text(t)))) => {
+                if let Ok(ClientMessage::Resize { cols, rows }) = serde_json::from_str(&t) {
+                    return Ok(clamp_size(cols, rows));
+                }
+            }
+            Ok(Some(Ok(Message::Binary(b)))) => early.extend_from_slice(&b),
+            Ok(Some(Ok(Message::Close(_)))) => return Err(EndReason::TabClosed),
+            Ok(Some(Ok(_))) => {}
+            Ok(Some(Err(_)) | None) => return Err(EndReason::ConnectionLost),
+        }
+    }
+}
+
+pub async fn run(socket: WebSocket, connected: Connected, registry: SessionRegistry) {
+    let Connected {
+        ssh,
+        live,
+        mut stop,
+        learned,
+        idle,
+        first_resize_wait,
+    } = connected;
+    let (mut sink, mut stream) = socket.split();
+    let mut early = Vec::new();
+    let reason = match first_size(&mut stream, first_resize_wait, &mut early).await {
+        Err(reason) => reason,
+        Ok((cols, rows)) => match client::open_shell(&ssh.handle, cols, rows).await {
+            Err(e) => {
+                let message = ServerMessage::Error {
+                    kind: ErrorKind::Internal,
+                    message: e.to_string(),
+                };
+                send(&mut sink, text(&message)).await;
+                EndReason::SshClosed
+            }
+            Ok(channel) => {
+                let hello = ServerMessage::Connected {
+                    session_id: live.id.clone(),
+                };
+                send(&mut sink, text(&hello)).await;
+                if let Some(key) = learned {
+                    let note = ServerMessage::HostKeyLearned {
+                        algorithm: key.algorithm,
+                        fingerprint: key.fingerprint,
+                    };
+                    send(&mut sink, text(&note)).await;
+                }
+                if !early.is_empty() {
+                    live.add_in(early.len());
+                    let _ = channel.data(&early[..]).await;
+                }
+                pump(&mut sink, &mut stream, channel, &live, &mut stop, idle).await
+            }
+        },
+    };
+    // Recorded first, so the audit log has the end whatever the cleanup below does.
+    registry.end(&live, reason).await;
+    if !matches!(
+        reason,
+        EndReason::TabClosed | EndReason::ConnectionLost | EndReason::ClientUnresponsive
+    ) {
+        let frame = CloseFrame {
+            code: 1000,
+            reason: reason.as_str().into(),
+        };
+        let _ = timeout(
+            Duration::from_secs(1),
+            sink.send(Message::Close(Some(frame))),
+        )
+        .await;
+    }
+    let _ = ssh
+        .handle
+        .disconnect(russh::Disconnect::ByApplication, "", "en")
+        .await;
+}
+
+async fn pump(
+    sink: &mut Sink,
+    stream: &mut SplitStream<WebSocket>,
+    channel: russh::Channel<russh::client::Msg>,
+    live: &LiveSession,
+    stop: &mut StopSignal,
+    idle: Option<Duration>,
+) -> EndReason {
+    let (mut reader, writer) = channel.split();
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    let mut last_pong = Instant::now();
+    let mut last_activity = Instant::now();
+    let mut exited = false;
+    loop {
+        let idle_deadline = idle.map(|d| last_activity + d);
+        tokio::select! {
+            _ = stop.changed() => {
+                return (*stop.borrow()).unwrap_or(EndReason::ServerShutdown);
+            }
+            incoming = stream.next() => match incoming {
+                Some(Ok(Message::Binary(bytes))) => {
+                    live.add_in(bytes.len());
+                    last_activity = Instant::now();
+                    if writer.data(&bytes[..]).await.is_err() {
+                        return EndReason::SshClosed;
+                    }
+                }
+                Some(Ok(Message::Text(t))) => match serde_json::from_str::<ClientMessage>(&t) {
+                    Ok(ClientMessage::Resize { cols, rows }) => {
+                        let (cols, rows) = clamp_size(cols, rows);
+                        let _ = writer.window_change(cols, rows, 0, 0).await;
+                    }
+                    Err(_) => {
+                        let message = ServerMessage::Error {
+                            kind: ErrorKind::BadMessage,
+                            message: "Unknown control message ignored; terminal input travels in binary frames.".into(),
+                        };
+                        if !send(sink, text(&message)).await {
+                            return EndReason::ClientUnresponsive;
+                        }
+                    }
+                },
+                Some(Ok(Message::Pong(_))) => last_pong = Instant::now(),
+                Some(Ok(Message::Ping(_))) => {}
+                Some(Ok(Message::Close(_))) => return EndReason::TabClosed,
+                Some(Err(e)) => {
+                    if e.to_string().contains("too long") {
+                        let message = ServerMessage::Error {
+                            kind: ErrorKind::BadMessage,
+                            message: "A message was too large (at most 64 KiB); the session was closed.".into(),
+                        };
+                        send(sink, text(&message)).await;
+                        return EndReason::ProtocolError;
+                    }
+                    return EndReason::ConnectionLost;
+                }
+                None => return EndReason::ConnectionLost,
+            },
+            output = reader.wait() => match output {
+                Some(ChannelMsg::Data { data }) | Some(ChannelMsg::ExtendedData { data, .. }) => {
+                    live.add_out(data.len());
+                    last_activity = Instant::now();
+                    if !send(sink, Message::Binary(data)).await {
+                        return EndReason::ClientUnresponsive;
+                    }
+                }
+                Some(ChannelMsg::ExitStatus { exit_status }) => {
+                    exited = true;
+                    send(sink, text(&ServerMessage::Exit { status: exit_status })).await;
+                }
+                Some(ChannelMsg::Close) | None => {
+                    return if exited { EndReason::RemoteExit } else { EndReason::SshClosed };
+                }
+                Some(_) => {}
+            },
+            _ = ping.tick() => {
+                if last_pong.elapsed() > PONG_DEADLINE
+                    || !send(sink, Message::Ping(Default::default())).await
+                {
+                    return EndReason::ClientUnresponsive;
+                }
+            }
+            _ = async {
+                match idle_deadline {
+                    Some(at) => sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            } => return EndReason::IdleTimeout,
+        }
+    }
+}

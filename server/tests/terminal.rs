@@ -1,0 +1,509 @@
+//! The terminal end to end on the server side: the real router, a real sshd on 127.0.0.1,
+//! and a WebSocket client speaking the browser's protocol.
+
+mod common;
+
+use std::time::Duration;
+
+use cloudshell::db::entities::audit_log;
+use cloudshell::models::terminal::{ClientMessage, ErrorKind, ServerMessage};
+use common::devices::{audit_rows, create};
+use common::http::Request;
+use common::sshd::{self, Sshd};
+use common::term::{Term, connect};
+use common::{TestApp, spawn_app};
+use serde_json::json;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Error as WsError;
+
+async fn password_device(app: &TestApp, token: &str, sshd: &Sshd, password: &str) -> i64 {
+    let res = create(
+        app.addr,
+        token,
+        json!({"name": "box", "host": "127.0.0.1", "port": sshd.port,
+               "username": sshd::USER, "auth_type": "password", "password": password}),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    res.json()["id"].as_i64().unwrap()
+}
+
+/// Polls the audit log until an entry of `action` appears, or fails after `within`.
+async fn await_audit(app: &TestApp, action: &str, within: Duration) -> audit_log::Model {
+    let until = Instant::now() + within;
+    loop {
+        if let Some(row) = audit_rows(app, action).await.into_iter().next() {
+            return row;
+        }
+        assert!(Instant::now() < until, "no {action} within {within:?}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+#[tokio::test]
+async fn password_session_io_resize_paste_exit_and_its_audit() {
+    let sshd = Sshd::start().await;
+    let app = spawn_app().await;
+    let token = app.login_admin().await;
+    let id = password_device(&app, &token, &sshd, sshd::PASSWORD).await;
+
+    let mut term = Term::open(app.addr, &token, id, 100, 30).await;
+    let connected = term
+        .expect_message(|m| matches!(m, ServerMessage::Connected { .. }))
+        .await;
+    term.expect_message(|m| matches!(m, ServerMessage::HostKeyLearned { .. }))
+        .await;
+    term.type_text("stty size\n").await;
+    term.expect_output("30 100").await;
+    term.control(ClientMessage::Resize {
+        cols: 132,
+        rows: 43,
+    })
+    .await;
+    term.type_text("stty size\n").await;
+    term.expect_output("43 132").await;
+
+    // Pasted JSON is terminal input, byte for byte, never a command.
+    let paste = r#"{"type":"resize","cols":11,"rows":7}"#;
+    term.type_text(&format!(
+        "echo '{paste}' | od -An -c | tr -d ' \\n'; echo\n"
+    ))
+    .await;
+    term.expect_output(&format!("{paste}\\n")).await;
+    let mark = term.output.len();
+    term.type_text("stty size\n").await;
+    let out = term.expect_output_after(mark, "43 132").await;
+    assert!(!out.contains("7 11"), "{out}");
+
+    term.type_text("exit 3\n").await;
+    let exit = term
+        .expect_message(|m| matches!(m, ServerMessage::Exit { .. }))
+        .await;
+    assert_eq!(exit, ServerMessage::Exit { status: 3 });
+    term.expect_closed().await;
+
+    let ended = await_audit(&app, "SESSION_ENDED", Duration::from_secs(2)).await;
+    let started = await_audit(&app, "SESSION_STARTED", Duration::from_secs(1)).await;
+    let ServerMessage::Connected { session_id } = connected else {
+        unreachable!()
+    };
+    assert_eq!(started.session_id.as_deref(), Some(session_id.as_str()));
+    assert_eq!(ended.session_id, started.session_id);
+    assert_eq!(
+        started.detail,
+        format!("Started session with box (127.0.0.1:{})", sshd.port)
+    );
+    assert!(
+        ended.detail.starts_with(&format!(
+            "Ended session with box (127.0.0.1:{}): remote exit; lasted ",
+            sshd.port
+        )),
+        "{}",
+        ended.detail
+    );
+    assert!(ended.detail.contains(" bytes in, ") && ended.detail.ends_with(" bytes out"));
+    assert_eq!(
+        (ended.username.as_str(), ended.source_ip.as_deref()),
+        ("admin", Some("127.0.0.1"))
+    );
+    assert_eq!(audit_rows(&app, "HOST_KEY_LEARNED").await.len(), 1);
+}
+
+#[tokio::test]
+async fn key_auth_and_the_end_paths_each_recorded_once() {
+    let sshd = Sshd::start().await;
+    let app = spawn_app().await;
+    let token = app.login_admin().await;
+    let res = create(
+        app.addr,
+        &token,
+        json!({"name": "keyed", "host": "127.0.0.1", "port": sshd.port,
+               "username": sshd::USER, "auth_type": "private_key",
+               "key": {"paste": {"private_key": sshd.client_key}}}),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let id = res.json()["id"].as_i64().unwrap();
+
+    let reasons = |rows: Vec<audit_log::Model>| {
+        rows.into_iter()
+            .map(|r| {
+                r.detail
+                    .split(": ")
+                    .nth(1)
+                    .unwrap_or_default()
+                    .split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect::<Vec<_>>()
+    };
+    let wait_ended = |n: usize| {
+        let app = &app;
+        async move {
+            let until = Instant::now() + Duration::from_secs(2);
+            while audit_rows(app, "SESSION_ENDED").await.len() < n {
+                assert!(
+                    Instant::now() < until,
+                    "session end {n} not recorded within 2 s"
+                );
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+        }
+    };
+
+    // Tab closed: a close frame.
+    let mut term = Term::open(app.addr, &token, id, 80, 24).await;
+    term.type_text("echo key-auth-ok\n").await;
+    term.expect_output("key-auth-ok").await;
+    term.ws.close(None).await.expect("close");
+    wait_ended(1).await;
+
+    // The client's TCP connection dropped without a close frame.
+    let mut term = Term::open(app.addr, &token, id, 80, 24).await;
+    term.expect_message(|m| matches!(m, ServerMessage::Connected { .. }))
+        .await;
+    drop(term);
+    wait_ended(2).await;
+
+    // Shutdown ends every live session before the process exits.
+    let mut term = Term::open(app.addr, &token, id, 80, 24).await;
+    term.expect_message(|m| matches!(m, ServerMessage::Connected { .. }))
+        .await;
+    app.state.terminals.shutdown(Duration::from_secs(5)).await;
+    wait_ended(3).await;
+    term.expect_closed().await;
+
+    // Logout ends the user's sessions.
+    let mut term = Term::open(app.addr, &token, id, 80, 24).await;
+    term.expect_message(|m| matches!(m, ServerMessage::Connected { .. }))
+        .await;
+    let res = Request::post_form("/api/auth/logout", &[])
+        .cookie(&token)
+        .send(app.addr)
+        .await;
+    assert_eq!(res.status, 200);
+    wait_ended(4).await;
+    term.expect_closed().await;
+
+    assert_eq!(
+        reasons(audit_rows(&app, "SESSION_ENDED").await),
+        [
+            "tab closed",
+            "client connection lost",
+            "server shutdown",
+            "user logged out"
+        ]
+    );
+    // Every start has exactly one end with the same session id.
+    let starts = audit_rows(&app, "SESSION_STARTED").await;
+    let ends = audit_rows(&app, "SESSION_ENDED").await;
+    assert_eq!(starts.len(), 4);
+    for start in &starts {
+        let matching = ends
+            .iter()
+            .filter(|e| e.session_id == start.session_id)
+            .count();
+        assert_eq!(matching, 1, "{:?}", start.session_id);
+    }
+
+    // The revoked cookie cannot open a terminal.
+    let refused = connect(app.addr, &token, id, &format!("http://{}", app.addr)).await;
+    assert!(
+        matches!(refused, Err(WsError::Http(ref r)) if r.status() == 401),
+        "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn failures_are_explained_and_audited_without_ending_the_web_session() {
+    let sshd = Sshd::start().await;
+    let app = spawn_app().await;
+    let token = app.login_admin().await;
+
+    // A page on another site cannot open a terminal with our cookie.
+    let id = password_device(&app, &token, &sshd, sshd::PASSWORD).await;
+    let refused = connect(app.addr, &token, id, "http://evil.example").await;
+    assert!(
+        matches!(refused, Err(WsError::Http(ref r)) if r.status() == 403),
+        "{refused:?}"
+    );
+
+    // Wrong password: an error in the terminal, SESSION_FAILED, and still logged in.
+    let res = common::devices::update(
+        app.addr,
+        &token,
+        id,
+        json!({"name": "box", "host": "127.0.0.1", "port": sshd.port,
+               "username": sshd::USER, "auth_type": "password", "password": "wrong-password"}),
+    )
+    .await;
+    assert_eq!(res.status, 200);
+    let mut term = Term::open(app.addr, &token, id, 80, 24).await;
+    let err = term
+        .expect_message(|m| matches!(m, ServerMessage::Error { .. }))
+        .await;
+    assert!(
+        matches!(
+            err,
+            ServerMessage::Error {
+                kind: ErrorKind::AuthFailed,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    term.expect_closed().await;
+    let me = Request::get("/api/auth/me")
+        .cookie(&token)
+        .send(app.addr)
+        .await;
+    assert_eq!(me.status, 200);
+
+    // Nothing listens: unreachable.
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let res = create(
+        app.addr,
+        &token,
+        json!({"name": "dead", "host": "127.0.0.1", "port": closed_port,
+               "username": "x", "auth_type": "password", "password": "x"}),
+    )
+    .await;
+    let dead = res.json()["id"].as_i64().unwrap();
+    let mut term = Term::open(app.addr, &token, dead, 80, 24).await;
+    let err = term
+        .expect_message(|m| matches!(m, ServerMessage::Error { .. }))
+        .await;
+    assert!(
+        matches!(
+            err,
+            ServerMessage::Error {
+                kind: ErrorKind::Unreachable,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    // A changed host key: refused, with the mismatch audited.
+    let res = common::devices::update(
+        app.addr,
+        &token,
+        id,
+        json!({"name": "box", "host": "127.0.0.1", "port": sshd.port,
+               "username": sshd::USER, "auth_type": "password", "password": sshd::PASSWORD}),
+    )
+    .await;
+    assert_eq!(res.status, 200);
+    let mut term = Term::open(app.addr, &token, id, 80, 24).await;
+    term.expect_message(|m| matches!(m, ServerMessage::Connected { .. }))
+        .await;
+    term.ws.close(None).await.expect("close");
+    {
+        use cloudshell::db::entities::host_key;
+        use sea_orm::{EntityTrait, sea_query::Expr};
+        host_key::Entity::update_many()
+            .col_expr(
+                host_key::Column::Fingerprint,
+                Expr::value("SHA256:someoneelse"),
+            )
+            .exec(&app.state.db)
+            .await
+            .unwrap();
+    }
+    let mut term = Term::open(app.addr, &token, id, 80, 24).await;
+    let err = term
+        .expect_message(|m| matches!(m, ServerMessage::Error { .. }))
+        .await;
+    let ServerMessage::Error { kind, message } = err else {
+        unreachable!()
+    };
+    assert_eq!(kind, ErrorKind::HostKeyMismatch);
+    assert!(message.contains("SHA256:someoneelse"), "{message}");
+
+    let failed: Vec<String> = audit_rows(&app, "SESSION_FAILED")
+        .await
+        .into_iter()
+        .map(|r| r.detail)
+        .collect();
+    assert_eq!(failed.len(), 3, "{failed:?}");
+    assert!(failed[0].ends_with(": auth failed"), "{failed:?}");
+    assert!(failed[1].ends_with(": unreachable"), "{failed:?}");
+    assert!(failed[2].ends_with(": host-key mismatch"), "{failed:?}");
+    assert_eq!(audit_rows(&app, "HOST_KEY_MISMATCH").await.len(), 1);
+}
+
+#[tokio::test]
+async fn sessions_left_open_by_a_killed_process_end_at_the_next_start() {
+    let sshd = Sshd::start().await;
+    let app = spawn_app().await;
+    let token = app.login_admin().await;
+    let id = password_device(&app, &token, &sshd, sshd::PASSWORD).await;
+    let mut term = Term::open(app.addr, &token, id, 80, 24).await;
+    let ServerMessage::Connected { session_id } = term
+        .expect_message(|m| matches!(m, ServerMessage::Connected { .. }))
+        .await
+    else {
+        unreachable!()
+    };
+    // What kill -9 leaves: the row is open, nothing recorded an end.
+    std::mem::forget(term);
+    let dir = app.stop().await;
+    assert!(audit_rows_in(&dir, "SESSION_ENDED").await.is_empty());
+
+    let restarted = common::spawn_in(dir, &[]).await;
+    let ended = audit_rows(&restarted, "SESSION_ENDED").await;
+    assert_eq!(ended.len(), 1);
+    assert_eq!(ended[0].session_id.as_deref(), Some(session_id.as_str()));
+    assert!(
+        ended[0].detail.contains(": server restart;"),
+        "{}",
+        ended[0].detail
+    );
+}
+
+/// Audit rows straight from the stopped server's database.
+async fn audit_rows_in(dir: &tempfile::TempDir, action: &str) -> Vec<audit_log::Model> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let url = std::fs::read_to_string(dir.path().join("database-url")).unwrap_or_else(|_| {
+        format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("cloudshell.db").display()
+        )
+    });
+    let db = cloudshell::db::connect(&url).await.unwrap();
+    let rows = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq(action))
+        .all(&db)
+        .await
+        .unwrap();
+    let _ = db.close().await;
+    rows
+}
+
+async fn keyed_device(app: &TestApp, token: &str, sshd: &Sshd) -> i64 {
+    let res = create(
+        app.addr,
+        token,
+        json!({"name": "keyed", "host": "127.0.0.1", "port": sshd.port,
+               "username": sshd::USER, "auth_type": "private_key",
+               "key": {"paste": {"private_key": sshd.client_key}}}),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    res.json()["id"].as_i64().unwrap()
+}
+
+fn reason_of(row: &audit_log::Model) -> String {
+    row.detail
+        .split(": ")
+        .nth(1)
+        .and_then(|r| r.split(';').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn idle_sessions_oversized_frames_and_password_changes_end_sessions() {
+    let sshd = Sshd::start().await;
+    let app = common::spawn_app_adjusted(|state| {
+        state.session_idle_timeout = Some(Duration::from_millis(1500));
+    })
+    .await;
+    let token = app.login_admin().await;
+    let id = keyed_device(&app, &token, &sshd).await;
+
+    // Idle: no bytes either way for the timeout.
+    let mut term = Term::open(app.addr, &token, id, 80, 24).await;
+    term.expect_message(|m| matches!(m, ServerMessage::Connected { .. }))
+        .await;
+    term.expect_closed().await;
+    let ended = await_audit(&app, "SESSION_ENDED", Duration::from_secs(2)).await;
+    assert_eq!(reason_of(&ended), "idle timeout");
+
+    // A frame over the limit is refused with a clear error.
+    let mut term = Term::open(app.addr, &token, id, 80, 24).await;
+    term.expect_message(|m| matches!(m, ServerMessage::Connected { .. }))
+        .await;
+    use futures_util::SinkExt;
+    let _ = term
+        .ws
+        .send(tokio_tungstenite::tungstenite::Message::Binary(
+            vec![b'a'; 100 * 1024].into(),
+        ))
+        .await;
+    let err = term
+        .expect_message(|m| matches!(m, ServerMessage::Error { .. }))
+        .await;
+    assert!(
+        matches!(
+            err,
+            ServerMessage::Error {
+                kind: ErrorKind::BadMessage,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    // A password change ends the user's sessions.
+    let mut term = Term::open(app.addr, &token, id, 80, 24).await;
+    term.expect_message(|m| matches!(m, ServerMessage::Connected { .. }))
+        .await;
+    let res = Request::post_form(
+        "/api/auth/change-password",
+        &[
+            ("current_password", common::ADMIN_PASSWORD),
+            ("new_password", "a-brand-new-password-1"),
+            ("confirm_password", "a-brand-new-password-1"),
+        ],
+    )
+    .cookie(&token)
+    .send(app.addr)
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    term.expect_closed().await;
+
+    let until = Instant::now() + Duration::from_secs(2);
+    let reasons = loop {
+        let reasons: Vec<String> = audit_rows(&app, "SESSION_ENDED")
+            .await
+            .iter()
+            .map(reason_of)
+            .collect();
+        if reasons.len() == 3 || Instant::now() > until {
+            break reasons;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    };
+    assert_eq!(
+        reasons,
+        ["idle timeout", "protocol error", "password changed"]
+    );
+}
+
+#[tokio::test]
+async fn a_frozen_client_is_found_by_pings_within_fifteen_seconds() {
+    let sshd = Sshd::start().await;
+    let app = spawn_app().await;
+    let token = app.login_admin().await;
+    let id = keyed_device(&app, &token, &sshd).await;
+    let mut term = Term::open(app.addr, &token, id, 80, 24).await;
+    term.expect_message(|m| matches!(m, ServerMessage::Connected { .. }))
+        .await;
+    // From here the client reads nothing, so it answers no ping; its TCP stays up.
+    let started = Instant::now();
+    let ended = await_audit(&app, "SESSION_ENDED", Duration::from_secs(20)).await;
+    assert_eq!(reason_of(&ended), "client unresponsive");
+    assert!(
+        started.elapsed() <= Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(term);
+}

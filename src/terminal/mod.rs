@@ -1,0 +1,8 @@
+//! Live terminal sessions: the registry that records each start and, exactly once, each end,
+//! in `terminal_sessions` and the audit log, whichever way the session ends.
+
+mod reason;
+mod registry;
+
+pub use reason::EndReason;
+pub use registry::{LiveSession, Orphans, SessionRegistry, StopSignal, random_id};

@@ -1,0 +1,329 @@
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rand::RngCore;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
+};
+use time::OffsetDateTime;
+use tokio::sync::watch;
+
+use super::EndReason;
+use crate::audit::{Actor, AuditEvent, Auditor};
+use crate::db::entities::terminal_session;
+use crate::models::{AuditAction, DeviceView};
+use crate::ssh::host_keys::endpoint;
+
+/// Which open sessions `reap` takes to be dead.
+#[derive(Debug, Clone, Copy)]
+pub enum Orphans {
+    /// Every one: only this process uses the database (SQLite).
+    All,
+    /// Those whose owner stopped sending heartbeats this long ago.
+    Stale(Duration),
+    /// This node's own from before a restart, and stale ones (PostgreSQL, at startup).
+    OwnOrStale(Duration),
+}
+
+/// Tells a session's task to end, and why.
+pub type StopSignal = watch::Receiver<Option<EndReason>>;
+
+/// One open terminal. The WebSocket task owns the connection; this is the shared record.
+pub struct LiveSession {
+    pub id: String,
+    pub username: String,
+    pub device_id: i64,
+    pub device_name: String,
+    pub endpoint: String,
+    pub client_ip: IpAddr,
+    started: Instant,
+    /// Bytes from the browser to the device, and from the device to the browser.
+    pub bytes_in: AtomicU64,
+    pub bytes_out: AtomicU64,
+    ended: AtomicBool,
+    stop: watch::Sender<Option<EndReason>>,
+}
+
+impl LiveSession {
+    pub fn add_in(&self, n: usize) {
+        self.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
+    }
+
+    pub fn add_out(&self, n: usize) {
+        self.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
+    }
+}
+
+#[derive(Clone)]
+pub struct SessionRegistry {
+    db: DatabaseConnection,
+    auditor: Auditor,
+    node_id: Arc<str>,
+    live: Arc<Mutex<HashMap<String, Arc<LiveSession>>>>,
+}
+
+/// 128 random bits in hex: session ids and node ids.
+pub fn random_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+impl SessionRegistry {
+    /// `node_id` names this server process's home (one per DATA_DIR), so a restart knows
+    /// which open sessions were its own.
+    pub fn new(db: DatabaseConnection, auditor: Auditor, node_id: &str) -> Self {
+        Self {
+            db,
+            auditor,
+            node_id: node_id.into(),
+            live: Arc::default(),
+        }
+    }
+
+    fn snapshot(&self) -> Vec<Arc<LiveSession>> {
+        self.live
+            .lock()
+            .map(|m| m.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// How many sessions this process holds open.
+    pub fn count(&self) -> usize {
+        self.live.lock().map(|m| m.len()).unwrap_or(0)
+    }
+
+    /// Records a started session (row, then a durable SESSION_STARTED) and registers it.
+    pub async fn start(
+        &self,
+        actor: &Actor,
+        device: &DeviceView,
+    ) -> Result<(Arc<LiveSession>, StopSignal), DbErr> {
+        let id = random_id();
+        let place = endpoint(&device.host, device.port);
+        let now = OffsetDateTime::now_utc();
+        terminal_session::ActiveModel {
+            id: Set(id.clone()),
+            username: Set(actor.username.clone()),
+            device_id: Set(device.id),
+            device_name: Set(device.name.clone()),
+            endpoint: Set(place.clone()),
+            client_ip: Set(actor.ip.to_string()),
+            started_at: Set(now),
+            ended_at: Set(None),
+            end_reason: Set(None),
+            node_id: Set(self.node_id.to_string()),
+            heartbeat_at: Set(now),
+        }
+        .insert(&self.db)
+        .await?;
+        let (stop, stop_rx) = watch::channel(None);
+        let session = Arc::new(LiveSession {
+            id: id.clone(),
+            username: actor.username.clone(),
+            device_id: device.id,
+            device_name: device.name.clone(),
+            endpoint: place.clone(),
+            client_ip: actor.ip,
+            started: Instant::now(),
+            bytes_in: AtomicU64::new(0),
+            bytes_out: AtomicU64::new(0),
+            ended: AtomicBool::new(false),
+            stop,
+        });
+        if let Ok(mut live) = self.live.lock() {
+            live.insert(id.clone(), session.clone());
+        }
+        let event = actor
+            .event(
+                AuditAction::SessionStarted,
+                format!("Started session with {} ({place})", device.name),
+            )
+            .device(device.id)
+            .session(id);
+        if let Err(e) = self.auditor.record_durable(event).await {
+            tracing::error!(error = %e, "recording SESSION_STARTED");
+        }
+        Ok((session, stop_rx))
+    }
+
+    /// Records the end, once: later calls for the same session do nothing.
+    pub async fn end(&self, session: &LiveSession, reason: EndReason) {
+        if session.ended.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        if let Ok(mut live) = self.live.lock() {
+            live.remove(&session.id);
+        }
+        let update = terminal_session::Entity::update_many()
+            .col_expr(
+                terminal_session::Column::EndedAt,
+                Expr::value(Some(OffsetDateTime::now_utc())),
+            )
+            .col_expr(
+                terminal_session::Column::EndReason,
+                Expr::value(Some(reason.as_str().to_owned())),
+            )
+            .filter(terminal_session::Column::Id.eq(session.id.clone()))
+            .filter(terminal_session::Column::EndedAt.is_null())
+            .exec(&self.db)
+            .await;
+        match update {
+            // A reaper already ended it (this process looked dead to a replica).
+            Ok(done) if done.rows_affected == 0 => return,
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(error = %e, session = %session.id, "recording the session end")
+            }
+        }
+        let secs = session.started.elapsed().as_secs();
+        let detail = format!(
+            "Ended session with {} ({}): {reason}; lasted {}; {} bytes in, {} bytes out",
+            session.device_name,
+            session.endpoint,
+            duration_text(secs),
+            session.bytes_in.load(Ordering::Relaxed),
+            session.bytes_out.load(Ordering::Relaxed),
+        );
+        let event = AuditEvent::new(session.username.clone(), AuditAction::SessionEnded, detail)
+            .ip(session.client_ip)
+            .device(session.device_id)
+            .session(session.id.clone());
+        if let Err(e) = self.auditor.record_durable(event).await {
+            tracing::error!(error = %e, "recording SESSION_ENDED");
+        }
+    }
+
+    /// Asks every live session of `username` to end with `reason`.
+    pub fn stop_user(&self, username: &str, reason: EndReason) {
+        for session in self.snapshot() {
+            if session.username == username {
+                let _ = session.stop.send(Some(reason));
+            }
+        }
+    }
+
+    /// Ends every live session (asking their tasks first, then directly after `grace`).
+    pub async fn shutdown(&self, grace: Duration) {
+        let sessions = self.snapshot();
+        for session in &sessions {
+            let _ = session.stop.send(Some(EndReason::ServerShutdown));
+        }
+        let deadline = Instant::now() + grace;
+        while self.count() > 0 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        for session in self.snapshot() {
+            self.end(&session, EndReason::ServerShutdown).await;
+        }
+    }
+
+    /// Marks this process's sessions as alive; run every HEARTBEAT.
+    pub async fn heartbeat(&self) -> Result<(), DbErr> {
+        let ids: Vec<String> = self.snapshot().iter().map(|s| s.id.clone()).collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        terminal_session::Entity::update_many()
+            .col_expr(
+                terminal_session::Column::HeartbeatAt,
+                Expr::value(OffsetDateTime::now_utc()),
+            )
+            .filter(terminal_session::Column::Id.is_in(ids))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends sessions left open by a process that died (never those held here) and returns
+    /// how many it ended.
+    pub async fn reap(&self, orphans: Orphans) -> Result<usize, DbErr> {
+        let open = terminal_session::Column::EndedAt.is_null();
+        let stale = |after: Duration| {
+            terminal_session::Column::HeartbeatAt.lt(OffsetDateTime::now_utc() - after)
+        };
+        let query = terminal_session::Entity::find().filter(open);
+        let query = match orphans {
+            Orphans::All => query,
+            Orphans::Stale(after) => query.filter(stale(after)),
+            Orphans::OwnOrStale(after) => query.filter(
+                sea_orm::Condition::any()
+                    .add(terminal_session::Column::NodeId.eq(self.node_id.to_string()))
+                    .add(stale(after)),
+            ),
+        };
+        let held: Vec<String> = self.snapshot().iter().map(|s| s.id.clone()).collect();
+        let mut ended = 0;
+        for row in query.all(&self.db).await? {
+            if held.contains(&row.id) {
+                continue;
+            }
+            let now = OffsetDateTime::now_utc();
+            // Only the replica that wins this update records the end.
+            let won = terminal_session::Entity::update_many()
+                .col_expr(terminal_session::Column::EndedAt, Expr::value(Some(now)))
+                .col_expr(
+                    terminal_session::Column::EndReason,
+                    Expr::value(Some(EndReason::ServerRestart.as_str().to_owned())),
+                )
+                .filter(terminal_session::Column::Id.eq(row.id.clone()))
+                .filter(terminal_session::Column::EndedAt.is_null())
+                .exec(&self.db)
+                .await?
+                .rows_affected
+                == 1;
+            if !won {
+                continue;
+            }
+            let secs = (row.heartbeat_at - row.started_at).whole_seconds().max(0) as u64;
+            let mut event = AuditEvent::new(
+                row.username.clone(),
+                AuditAction::SessionEnded,
+                format!(
+                    "Ended session with {} ({}): {}; lasted at least {}",
+                    row.device_name,
+                    row.endpoint,
+                    EndReason::ServerRestart,
+                    duration_text(secs)
+                ),
+            )
+            .device(row.device_id)
+            .session(row.id.clone());
+            if let Ok(ip) = row.client_ip.parse() {
+                event = event.ip(ip);
+            }
+            self.auditor
+                .record_durable(event)
+                .await
+                .map_err(|e| DbErr::Custom(e.to_string()))?;
+            ended += 1;
+        }
+        Ok(ended)
+    }
+}
+
+/// "1h 02m 03s", "4m 05s", "7s".
+pub fn duration_text(secs: u64) -> String {
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    match (h, m) {
+        (0, 0) => format!("{s}s"),
+        (0, _) => format!("{m}m {s:02}s"),
+        _ => format!("{h}h {m:02}m {s:02}s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration_text(7), "7s");
+        assert_eq!(duration_text(245), "4m 05s");
+        assert_eq!(duration_text(3723), "1h 02m 03s");
+    }
+}
