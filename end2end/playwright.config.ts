@@ -4,6 +4,10 @@ import { defineConfig } from "@playwright/test";
 // fresh DATA_DIR, so a developer's running instance and data are never touched.
 export const PORT = Number(process.env.E2E_PORT ?? 3180);
 export const ADMIN_PASSWORD = "e2e-admin-password";
+// The sshd the terminal tests log into (end2end/start-sshd.sh), and its test account.
+export const SSHD_PORT = Number(process.env.E2E_SSHD_PORT ?? 3122);
+export const SSH_USER = "cloudshell-sshtest";
+export const SSH_PASSWORD = "sshtest-password-4f1d";
 
 export default defineConfig({
   testDir: "./tests",
@@ -29,7 +33,13 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
+  webServer: [{
+    command: "bash ./start-sshd.sh",
+    port: SSHD_PORT,
+    reuseExistingServer: false,
+    timeout: 30_000,
+    env: { E2E_SSHD_PORT: String(SSHD_PORT) },
+  }, {
     command: "bash ./start-server.sh",
     url: `http://127.0.0.1:${PORT}/api/health`,
     reuseExistingServer: false,
@@ -40,5 +50,5 @@ export default defineConfig({
       E2E_PORT: String(PORT),
       ADMIN_PASSWORD,
     },
-  },
+  }],
 });

@@ -61,6 +61,11 @@ if [ ! -d "$ROOT/node_modules/@xterm/xterm" ] || [ "$ROOT/package-lock.json" -nt
   (cd "$ROOT" && npm ci --no-audit --no-fund)
 fi
 
+# xterm.js is served from public/xterm (not committed): the npm package is the source.
+mkdir -p "$ROOT/public/xterm"
+cp "$ROOT/node_modules/@xterm/xterm/lib/xterm.mjs" "$ROOT/node_modules/@xterm/xterm/css/xterm.css" \
+  "$ROOT/node_modules/@xterm/addon-fit/lib/addon-fit.mjs" "$ROOT/public/xterm/"
+
 if [ "$MODE" = "test" ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -27,6 +27,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="stylesheet" href="/xterm/xterm.css" />
+                // The bare module names the xterm bindings import, mapped to the served files.
+                <script type="importmap">
+                    r#"{"imports":{"xterm":"/xterm/xterm.mjs","xterm-addon-fit":"/xterm/addon-fit.mjs"}}"#
+                </script>
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />

@@ -5,3 +5,4 @@ pub mod devices;
 pub mod header;
 pub mod modal;
 pub mod session_badge;
+pub mod terminal;

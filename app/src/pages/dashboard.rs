@@ -5,6 +5,7 @@ use cloudshell::models::Role;
 
 use crate::components::devices::DeviceSidebar;
 use crate::components::header::Header;
+use crate::components::terminal::{TerminalTabs, Terminals};
 use crate::nav::go_to;
 
 /// The logged-in home: header on top, and the workspace that later features fill.
@@ -19,18 +20,15 @@ pub fn Dashboard() -> impl IntoView {
                 match session.await {
                     Ok(info) => {
                         let is_admin = info.role == Role::Admin;
+                        let tabs = TerminalTabs::new();
+                        provide_context(tabs);
                         view! {
                             <div class="layout">
                                 <Header info />
                                 <div class="main-area">
                                     <DeviceSidebar is_admin />
                                     <main class="workspace">
-                                        <div class="empty-state">
-                                            <h2>"Terminals"</h2>
-                                            <p class="muted">
-                                                "Add your SSH devices in the sidebar; their terminal tabs will open here."
-                                            </p>
-                                        </div>
+                                        <Terminals tabs />
                                     </main>
                                 </div>
                             </div>

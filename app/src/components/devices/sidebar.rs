@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use super::delete::ConfirmDelete;
 use super::form::DeviceDialog;
 use crate::api::devices::list_devices;
+use crate::components::terminal::TerminalTabs;
 use crate::error::AppError;
 use crate::nav::go_to;
 
@@ -43,16 +44,27 @@ pub fn DeviceSidebar(is_admin: bool) -> impl IntoView {
     let close = Callback::new(move |_| dialog.set(Dialog::None));
     let changed = Callback::new(move |_| reload());
 
+    let tabs = use_context::<TerminalTabs>();
     let item = move |device: DeviceView| {
         let edit = device.clone();
         let delete = device.clone();
+        let open = device.clone();
         let name = device.name.clone();
         view! {
             <li class="device-item" data-device=device.name.clone()>
-                <div class="device-text">
+                <button
+                    class="device-text"
+                    aria-label=format!("Open a terminal to {name}")
+                    title=format!("Open a terminal to {name}")
+                    on:click=move |_| {
+                        if let Some(tabs) = tabs {
+                            tabs.open(open.clone());
+                        }
+                    }
+                >
                     <span class="device-name">{device.name.clone()}</span>
                     <span class="device-target mono muted">{device.target()}</span>
-                </div>
+                </button>
                 <button
                     class="icon-button small"
                     aria-label=format!("Edit {name}")

@@ -1,0 +1,8 @@
+//! Terminal tabs: one per opened device, each an xterm.js terminal on its own WebSocket.
+
+mod pane;
+mod tabs;
+#[cfg(feature = "hydrate")]
+mod xterm;
+
+pub use tabs::{TerminalTabs, Terminals};

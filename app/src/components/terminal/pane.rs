@@ -1,0 +1,50 @@
+use leptos::prelude::*;
+
+use super::tabs::TabStatus;
+
+/// One terminal: xterm.js in the browser, attached to `/ws/terminal/{device_id}`. Unmounting
+/// it (closing the tab, reconnecting) closes its WebSocket.
+#[component]
+pub fn TerminalPane(
+    device_id: i64,
+    status: RwSignal<TabStatus>,
+    active: Signal<bool>,
+) -> impl IntoView {
+    let host = NodeRef::<leptos::html::Div>::new();
+    #[cfg(feature = "hydrate")]
+    {
+        let live = StoredValue::new_local(None::<super::xterm::LiveTerminal>);
+        Effect::new(move |_| {
+            if let Some(el) = host.get()
+                && live.with_value(|l| l.is_none())
+            {
+                status.set(TabStatus::Connecting);
+                live.set_value(super::xterm::LiveTerminal::start(
+                    el.into(),
+                    device_id,
+                    status,
+                ));
+            }
+        });
+        // A pane that becomes visible takes its size from the panel and the keyboard focus.
+        Effect::new(move |_| {
+            if active.get() {
+                live.with_value(|l| {
+                    if let Some(l) = l {
+                        l.refit_and_focus();
+                    }
+                });
+            }
+        });
+        on_cleanup(move || {
+            live.update_value(|l| {
+                if let Some(l) = l.take() {
+                    l.close();
+                }
+            })
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (device_id, status, active);
+    view! { <div class="terminal-host" node_ref=host></div> }
+}

@@ -1,0 +1,186 @@
+use cloudshell::models::DeviceView;
+use leptos::prelude::*;
+
+use super::pane::TerminalPane;
+use crate::components::copy_button::CopyButton;
+
+/// A tab's connection state, shown as its badge. (Only the browser build sets the others.)
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TabStatus {
+    Connecting,
+    Connected,
+    Disconnected,
+    Error,
+}
+
+impl TabStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            TabStatus::Connecting => "Connecting",
+            TabStatus::Connected => "Connected",
+            TabStatus::Disconnected => "Disconnected",
+            TabStatus::Error => "Error",
+        }
+    }
+
+    fn class(self) -> &'static str {
+        match self {
+            TabStatus::Connecting => "badge badge-warn",
+            TabStatus::Connected => "badge badge-ok",
+            TabStatus::Disconnected => "badge",
+            TabStatus::Error => "badge badge-danger",
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Tab {
+    key: u64,
+    device: DeviceView,
+    status: RwSignal<TabStatus>,
+    /// Bumped by Reconnect: the pane is rebuilt with a new WebSocket.
+    generation: RwSignal<u32>,
+}
+
+/// The open tabs, shared through context so the sidebar can open one.
+#[derive(Clone, Copy)]
+pub struct TerminalTabs {
+    tabs: RwSignal<Vec<Tab>>,
+    active: RwSignal<Option<u64>>,
+    next: StoredValue<u64>,
+}
+
+impl TerminalTabs {
+    pub fn new() -> Self {
+        Self {
+            tabs: RwSignal::new(Vec::new()),
+            active: RwSignal::new(None),
+            next: StoredValue::new(1),
+        }
+    }
+
+    /// Opens a new tab to `device` (several to the same device are fine) and shows it.
+    pub fn open(self, device: DeviceView) {
+        let key = self.next.get_value();
+        self.next.set_value(key + 1);
+        self.tabs.update(|tabs| {
+            tabs.push(Tab {
+                key,
+                device,
+                status: RwSignal::new(TabStatus::Connecting),
+                generation: RwSignal::new(0),
+            })
+        });
+        self.active.set(Some(key));
+    }
+
+    /// Closes a tab; its pane's cleanup closes the WebSocket at once.
+    pub fn close(self, key: u64) {
+        let mut next_active = None;
+        self.tabs.update(|tabs| {
+            if let Some(i) = tabs.iter().position(|t| t.key == key) {
+                tabs.remove(i);
+                next_active = tabs.get(i.min(tabs.len().saturating_sub(1))).map(|t| t.key);
+            }
+        });
+        if self.active.get_untracked() == Some(key) {
+            self.active.set(next_active);
+        }
+    }
+}
+
+impl Default for TerminalTabs {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The workspace: the tab strip and the terminal panes (all mounted, one shown).
+#[component]
+pub fn Terminals(tabs: TerminalTabs) -> impl IntoView {
+    let tab_button = move |tab: Tab| {
+        let key = tab.key;
+        let name = tab.device.name.clone();
+        let target = tab.device.target();
+        let status = tab.status;
+        let selected = move || tabs.active.get() == Some(key);
+        view! {
+            <div
+                class="tab"
+                class:active=selected
+                role="tab"
+                aria-selected=move || selected().to_string()
+                data-device=name.clone()
+                on:click=move |_| tabs.active.set(Some(key))
+            >
+                <span class="tab-name">{name.clone()}</span>
+                <span class="tab-target mono muted">{target.clone()}</span>
+                <span class=move || status.get().class()>{move || status.get().label()}</span>
+                <CopyButton text=Signal::stored(target.clone()) label="Copy user@host:port" />
+                <button
+                    class="icon-button small"
+                    aria-label=format!("Reconnect {name}")
+                    title="Reconnect"
+                    on:click=move |e| {
+                        e.stop_propagation();
+                        status.set(TabStatus::Connecting);
+                        tab.generation.update(|g| *g += 1);
+                    }
+                >
+                    "↻"
+                </button>
+                <button
+                    class="icon-button small"
+                    aria-label=format!("Close {name}")
+                    title="Close tab"
+                    on:click=move |e| {
+                        e.stop_propagation();
+                        tabs.close(key);
+                    }
+                >
+                    "✕"
+                </button>
+            </div>
+        }
+    };
+    view! {
+        <Show
+            when=move || !tabs.tabs.get().is_empty()
+            fallback=|| {
+                view! {
+                    <div class="empty-state">
+                        <h2>"No terminal open"</h2>
+                        <p class="muted">"Click a device in the sidebar to open a terminal tab."</p>
+                    </div>
+                }
+            }
+        >
+            <div class="terminals">
+                <div class="tab-strip" role="tablist" aria-label="Terminals">
+                    <For each=move || tabs.tabs.get() key=|t| t.key children=tab_button />
+                </div>
+                <div class="panes">
+                    <For
+                        each=move || tabs.tabs.get()
+                        key=|t| t.key
+                        children=move |tab: Tab| {
+                            let key = tab.key;
+                            let active = Signal::derive(move || tabs.active.get() == Some(key));
+                            view! {
+                                <div class="pane" class:hidden=move || !active.get() role="tabpanel">
+                                    {move || {
+                                        tab.generation.get();
+                                        view! {
+                                            <TerminalPane device_id=tab.device.id status=tab.status active />
+                                        }
+                                    }}
+                                </div>
+                            }
+                        }
+                    />
+                </div>
+            </div>
+        </Show>
+    }
+}

@@ -1,0 +1,274 @@
+//! The browser side of one terminal: xterm.js (through xterm-js-rs) wired to the WebSocket.
+//! Binary frames are written to the terminal as bytes; keystrokes go back as binary frames;
+//! text frames are the JSON control messages.
+
+use cloudshell::models::terminal::{ClientMessage, ServerMessage};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{
+    BinaryType, CloseEvent, HtmlElement, KeyboardEvent, MessageEvent, ResizeObserver, WebSocket,
+};
+use xterm_js_rs::addons::fit::FitAddon;
+use xterm_js_rs::{Disposable, Terminal, TerminalOptions, Theme};
+
+use super::tabs::TabStatus;
+
+#[wasm_bindgen(module = "xterm")]
+extern "C" {
+    /// The same JS class as `xterm_js_rs::Terminal`, for what that crate binds the xterm 4
+    /// way: xterm 5+ takes bytes in `write` (there is no `writeUtf8`).
+    #[wasm_bindgen(js_name = "Terminal")]
+    type BytesTerminal;
+    /// Takes a JS-owned array: xterm parses writes later, so a view into WASM memory
+    /// (what `&[u8]` would pass) could be overwritten before it is read.
+    #[wasm_bindgen(method, js_name = "write")]
+    fn write(this: &BytesTerminal, data: &js_sys::Uint8Array);
+}
+
+fn write_bytes(term: &Terminal, data: &js_sys::Uint8Array) {
+    term.unchecked_ref::<BytesTerminal>().write(data);
+}
+
+/// A second handle to the same JS object (the bindings' `clone` yields a bare `JsValue`).
+fn handle<T: JsCast>(value: &T) -> T {
+    value.as_ref().clone().unchecked_into()
+}
+
+/// Everything a live terminal holds; dropping the closures only after `close`.
+pub struct LiveTerminal {
+    term: Terminal,
+    fit: FitAddon,
+    ws: WebSocket,
+    observer: Option<ResizeObserver>,
+    subscriptions: Vec<Disposable>,
+    _on_open: Closure<dyn FnMut()>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_close: Closure<dyn FnMut(CloseEvent)>,
+    _on_data: Closure<dyn FnMut(String)>,
+    _on_resize: Closure<dyn FnMut(JsValue)>,
+    _on_key: Closure<dyn FnMut(KeyboardEvent) -> bool>,
+    _on_observe: Closure<dyn FnMut(JsValue)>,
+}
+
+fn send_control(ws: &WebSocket, message: &ClientMessage) {
+    if ws.ready_state() == WebSocket::OPEN
+        && let Ok(json) = serde_json::to_string(message)
+    {
+        let _ = ws.send_with_str(&json);
+    }
+}
+
+fn note(term: &Terminal, colour: u8, text: &str) {
+    term.write(&format!("\r\n\x1b[{colour}m{text}\x1b[0m\r\n"));
+}
+
+fn socket_url(device_id: i64) -> Option<String> {
+    let location = window().location();
+    let scheme = if location.protocol().ok()? == "https:" {
+        "wss"
+    } else {
+        "ws"
+    };
+    Some(format!(
+        "{scheme}://{}/ws/terminal/{device_id}",
+        location.host().ok()?
+    ))
+}
+
+impl LiveTerminal {
+    pub fn start(el: HtmlElement, device_id: i64, status: RwSignal<TabStatus>) -> Option<Self> {
+        let theme: Theme = js_sys::Object::new().unchecked_into();
+        theme.set_background("#0b0f14");
+        theme.set_foreground("#e6edf3");
+        let options: TerminalOptions = js_sys::Object::new().unchecked_into();
+        options.set_cursor_blink(true);
+        options.set_font_size(14);
+        options.set_font_family("ui-monospace, SFMono-Regular, Menlo, Consolas, monospace");
+        options.set_theme(&theme);
+        let term = Terminal::construct(Some(&options));
+        let fit = FitAddon::new();
+        term.load_addon(handle::<FitAddon>(&fit).into());
+        term.open(el.clone());
+        fit.fit();
+
+        let ws = WebSocket::new(&socket_url(device_id)?).ok()?;
+        ws.set_binary_type(BinaryType::Arraybuffer);
+
+        // The PTY is sized from this first resize.
+        let on_open = {
+            let (ws, term) = (ws.clone(), handle(&term));
+            Closure::<dyn FnMut()>::new(move || {
+                send_control(
+                    &ws,
+                    &ClientMessage::Resize {
+                        cols: term.get_cols(),
+                        rows: term.get_rows(),
+                    },
+                );
+            })
+        };
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+
+        let on_message = {
+            let term = handle(&term);
+            Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+                let data = e.data();
+                if let Some(buffer) = data.dyn_ref::<js_sys::ArrayBuffer>() {
+                    write_bytes(&term, &js_sys::Uint8Array::new(buffer));
+                } else if let Some(text) = data.as_string() {
+                    match serde_json::from_str::<ServerMessage>(&text) {
+                        Ok(ServerMessage::Connected { .. }) => status.set(TabStatus::Connected),
+                        Ok(ServerMessage::Exit { status: code }) => {
+                            note(
+                                &term,
+                                90,
+                                &format!(
+                                    "[The remote shell exited with status {code}. Use ↻ to reconnect.]"
+                                ),
+                            );
+                            status.set(TabStatus::Disconnected);
+                        }
+                        Ok(ServerMessage::Error { message, .. }) => {
+                            note(&term, 31, &message);
+                            status.set(TabStatus::Error);
+                        }
+                        Ok(ServerMessage::HostKeyLearned {
+                            algorithm,
+                            fingerprint,
+                        }) => note(
+                            &term,
+                            90,
+                            &format!(
+                                "[First connection: host key {algorithm} {fingerprint} is now trusted.]"
+                            ),
+                        ),
+                        Err(_) => {}
+                    }
+                }
+            })
+        };
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+
+        let on_close = {
+            let term = handle(&term);
+            Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| {
+                let current = status.get_untracked();
+                if matches!(current, TabStatus::Connecting | TabStatus::Connected) {
+                    let why = if e.reason().is_empty() {
+                        "connection closed".to_owned()
+                    } else {
+                        e.reason()
+                    };
+                    note(
+                        &term,
+                        90,
+                        &format!("[Disconnected: {why}. Use ↻ to reconnect.]"),
+                    );
+                    status.set(TabStatus::Disconnected);
+                }
+            })
+        };
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+
+        // Keystrokes and pastes: bytes, never JSON, so nothing typed can be a command.
+        let on_data = {
+            let ws = ws.clone();
+            Closure::<dyn FnMut(String)>::new(move |data: String| {
+                if ws.ready_state() == WebSocket::OPEN {
+                    let _ = ws.send_with_u8_array(data.as_bytes());
+                }
+            })
+        };
+        let on_resize = {
+            let ws = ws.clone();
+            Closure::<dyn FnMut(JsValue)>::new(move |size: JsValue| {
+                let get = |k: &str| {
+                    js_sys::Reflect::get(&size, &k.into())
+                        .ok()
+                        .and_then(|v| v.as_f64())
+                        .unwrap_or(0.0) as u32
+                };
+                send_control(
+                    &ws,
+                    &ClientMessage::Resize {
+                        cols: get("cols"),
+                        rows: get("rows"),
+                    },
+                );
+            })
+        };
+        // Ctrl+Shift+C copies the selection (Ctrl+C stays an interrupt for the shell).
+        let on_key = {
+            let term = handle(&term);
+            Closure::<dyn FnMut(KeyboardEvent) -> bool>::new(move |e: KeyboardEvent| {
+                if e.type_() == "keydown"
+                    && e.ctrl_key()
+                    && e.shift_key()
+                    && e.key().eq_ignore_ascii_case("c")
+                {
+                    if term.has_selection() {
+                        let _ = window()
+                            .navigator()
+                            .clipboard()
+                            .write_text(&term.get_selection());
+                    }
+                    return false;
+                }
+                true
+            })
+        };
+        term.attach_custom_key_event_handler(on_key.as_ref().unchecked_ref());
+        let subscriptions = vec![
+            term.on_data(on_data.as_ref().unchecked_ref()),
+            term.on_resize(on_resize.as_ref().unchecked_ref()),
+        ];
+        // Window and panel size changes refit the terminal, which then reports its new size.
+        let on_observe = {
+            let (fit, el) = (handle(&fit), el.clone());
+            Closure::<dyn FnMut(JsValue)>::new(move |_| {
+                if el.offset_width() > 0 && el.offset_height() > 0 {
+                    fit.fit();
+                }
+            })
+        };
+        let observer = ResizeObserver::new(on_observe.as_ref().unchecked_ref()).ok();
+        if let Some(observer) = &observer {
+            observer.observe(&el);
+        }
+        term.focus();
+        Some(Self {
+            term,
+            fit,
+            ws,
+            observer,
+            subscriptions,
+            _on_open: on_open,
+            _on_message: on_message,
+            _on_close: on_close,
+            _on_data: on_data,
+            _on_resize: on_resize,
+            _on_key: on_key,
+            _on_observe: on_observe,
+        })
+    }
+
+    pub fn refit_and_focus(&self) {
+        self.fit.fit();
+        self.term.focus();
+    }
+
+    /// Closes the WebSocket at once (the server records "tab closed") and frees xterm.
+    pub fn close(self) {
+        self.ws.set_onclose(None);
+        self.ws.set_onmessage(None);
+        let _ = self.ws.close_with_code_and_reason(1000, "tab closed");
+        if let Some(observer) = &self.observer {
+            observer.disconnect();
+        }
+        for subscription in &self.subscriptions {
+            subscription.dispose();
+        }
+        self.term.dispose();
+    }
+}
