@@ -52,9 +52,12 @@ pub async fn terminal_ws(
         return (StatusCode::FORBIDDEN, "cross-origin WebSocket refused").into_response();
     }
     let actor = Actor::new(session.username.clone(), meta.client_ip);
+    // Small buffers: tungstenite's 128 KiB defaults would dominate an idle session's memory.
     let ws = ws
         .max_message_size(MAX_CLIENT_MESSAGE_BYTES)
-        .max_frame_size(MAX_CLIENT_MESSAGE_BYTES);
+        .max_frame_size(MAX_CLIENT_MESSAGE_BYTES)
+        .read_buffer_size(8 * 1024)
+        .write_buffer_size(8 * 1024);
     let (device, credentials) = match state.devices.credentials(device_id).await {
         Ok(found) => found,
         Err(DeviceError::NotFound) => {

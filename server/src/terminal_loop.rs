@@ -4,14 +4,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use cloudshell::models::terminal::{ClientMessage, ErrorKind, ServerMessage, clamp_size};
 use cloudshell::ssh::PresentedKey;
 use cloudshell::ssh::client::{self, SshSession};
 use cloudshell::terminal::{EndReason, LiveSession, SessionRegistry, StopSignal};
 use futures_util::stream::{SplitSink, SplitStream};
-use futures_util::{SinkExt, StreamExt};
-use russh::ChannelMsg;
+use futures_util::{FutureExt, SinkExt, StreamExt};
+use russh::{ChannelMsg, ChannelReadHalf};
 use tokio::time::{Instant, sleep_until, timeout};
 
 /// A WebSocket ping this often; no pong for PONG_DEADLINE means the browser is gone, so a
@@ -21,6 +22,8 @@ const PONG_DEADLINE: Duration = Duration::from_secs(10);
 /// A browser that does not take a frame in this long is treated as gone.
 const SEND_DEADLINE: Duration = Duration::from_secs(15);
 const DEFAULT_SIZE: (u32, u32) = (80, 24);
+/// The largest frame built by joining waiting output.
+const MAX_FRAME: usize = 64 * 1024;
 
 pub struct Connected {
     pub ssh: SshSession,
@@ -133,6 +136,37 @@ pub async fn run(socket: WebSocket, connected: Connected, registry: SessionRegis
         .await;
 }
 
+/// Output already waiting in russh goes out as one frame (fewer frames and syscalls under
+/// load); a lone chunk, such as a keystroke's echo, goes at once and uncopied. Returns the
+/// frame and the first non-data message taken while looking, if any.
+fn coalesce(reader: &mut ChannelReadHalf, first: Bytes) -> (Bytes, Option<Option<ChannelMsg>>) {
+    let mut joined: Option<Vec<u8>> = None;
+    loop {
+        let len = joined.as_ref().map_or(first.len(), Vec::len);
+        if len >= MAX_FRAME {
+            break;
+        }
+        match reader.wait().now_or_never() {
+            None => break,
+            Some(Some(ChannelMsg::Data { data }))
+            | Some(Some(ChannelMsg::ExtendedData { data, .. })) => {
+                joined
+                    .get_or_insert_with(|| {
+                        let mut v = Vec::with_capacity(MAX_FRAME + data.len());
+                        v.extend_from_slice(&first);
+                        v
+                    })
+                    .extend_from_slice(&data);
+            }
+            Some(other) => {
+                let frame = joined.map_or(first, Bytes::from);
+                return (frame, Some(other));
+            }
+        }
+    }
+    (joined.map_or(first, Bytes::from), None)
+}
+
 async fn pump(
     sink: &mut Sink,
     stream: &mut SplitStream<WebSocket>,
@@ -192,23 +226,30 @@ async fn pump(
                 }
                 None => return EndReason::ConnectionLost,
             },
-            output = reader.wait() => match output {
-                Some(ChannelMsg::Data { data }) | Some(ChannelMsg::ExtendedData { data, .. }) => {
-                    live.add_out(data.len());
-                    last_activity = Instant::now();
-                    if !send(sink, Message::Binary(data)).await {
-                        return EndReason::ClientUnresponsive;
+            output = reader.wait() => {
+                let mut next = Some(output);
+                while let Some(message) = next.take() {
+                    match message {
+                        Some(ChannelMsg::Data { data }) | Some(ChannelMsg::ExtendedData { data, .. }) => {
+                            let (frame, after) = coalesce(&mut reader, data);
+                            live.add_out(frame.len());
+                            last_activity = Instant::now();
+                            if !send(sink, Message::Binary(frame)).await {
+                                return EndReason::ClientUnresponsive;
+                            }
+                            next = after;
+                        }
+                        Some(ChannelMsg::ExitStatus { exit_status }) => {
+                            exited = true;
+                            send(sink, text(&ServerMessage::Exit { status: exit_status })).await;
+                        }
+                        Some(ChannelMsg::Close) | None => {
+                            return if exited { EndReason::RemoteExit } else { EndReason::SshClosed };
+                        }
+                        Some(_) => {}
                     }
                 }
-                Some(ChannelMsg::ExitStatus { exit_status }) => {
-                    exited = true;
-                    send(sink, text(&ServerMessage::Exit { status: exit_status })).await;
-                }
-                Some(ChannelMsg::Close) | None => {
-                    return if exited { EndReason::RemoteExit } else { EndReason::SshClosed };
-                }
-                Some(_) => {}
-            },
+            }
             _ = ping.tick() => {
                 if last_pong.elapsed() > PONG_DEADLINE
                     || !send(sink, Message::Ping(Default::default())).await

@@ -507,3 +507,20 @@ async fn a_frozen_client_is_found_by_pings_within_fifteen_seconds() {
     );
     drop(term);
 }
+
+#[tokio::test]
+async fn several_sessions_at_once_stay_separate() {
+    let sshd = Sshd::start().await;
+    let app = spawn_app().await;
+    let token = app.login_admin().await;
+    let id = keyed_device(&app, &token, &sshd).await;
+    let mut first = Term::open(app.addr, &token, id, 80, 24).await;
+    let mut second = Term::open(app.addr, &token, id, 100, 30).await;
+    first.type_text("echo one-$((1+1))\n").await;
+    second.type_text("echo two-$((2+2))\n").await;
+    first.expect_output("one-2").await;
+    second.expect_output("two-4").await;
+    assert!(!String::from_utf8_lossy(&first.output).contains("two-4"));
+    assert!(!String::from_utf8_lossy(&second.output).contains("one-2"));
+    assert_eq!(app.state.terminals.count(), 2);
+}
