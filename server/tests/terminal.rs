@@ -28,6 +28,19 @@ async fn password_device(app: &TestApp, token: &str, sshd: &Sshd, password: &str
     res.json()["id"].as_i64().unwrap()
 }
 
+/// Gives the "box" device another stored password.
+async fn set_password(app: &TestApp, token: &str, sshd: &Sshd, id: i64, password: &str) {
+    let res = common::devices::update(
+        app.addr,
+        token,
+        id,
+        json!({"name": "box", "host": "127.0.0.1", "port": sshd.port,
+               "username": sshd::USER, "auth_type": "password", "password": password}),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+}
+
 /// Polls the audit log until an entry of `action` appears, or fails after `within`.
 async fn await_audit(app: &TestApp, action: &str, within: Duration) -> audit_log::Model {
     let until = Instant::now() + within;
@@ -114,31 +127,7 @@ async fn key_auth_and_the_end_paths_each_recorded_once() {
     let sshd = Sshd::start().await;
     let app = spawn_app().await;
     let token = app.login_admin().await;
-    let res = create(
-        app.addr,
-        &token,
-        json!({"name": "keyed", "host": "127.0.0.1", "port": sshd.port,
-               "username": sshd::USER, "auth_type": "private_key",
-               "key": {"paste": {"private_key": sshd.client_key}}}),
-    )
-    .await;
-    assert_eq!(res.status, 200, "{}", res.body);
-    let id = res.json()["id"].as_i64().unwrap();
-
-    let reasons = |rows: Vec<audit_log::Model>| {
-        rows.into_iter()
-            .map(|r| {
-                r.detail
-                    .split(": ")
-                    .nth(1)
-                    .unwrap_or_default()
-                    .split(';')
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned()
-            })
-            .collect::<Vec<_>>()
-    };
+    let id = keyed_device(&app, &token, &sshd).await;
     let wait_ended = |n: usize| {
         let app = &app;
         async move {
@@ -187,8 +176,13 @@ async fn key_auth_and_the_end_paths_each_recorded_once() {
     wait_ended(4).await;
     term.expect_closed().await;
 
+    let reasons: Vec<String> = audit_rows(&app, "SESSION_ENDED")
+        .await
+        .iter()
+        .map(reason_of)
+        .collect();
     assert_eq!(
-        reasons(audit_rows(&app, "SESSION_ENDED").await),
+        reasons,
         [
             "tab closed",
             "client connection lost",
@@ -231,15 +225,7 @@ async fn failures_are_explained_and_audited_without_ending_the_web_session() {
     );
 
     // Wrong password: an error in the terminal, SESSION_FAILED, and still logged in.
-    let res = common::devices::update(
-        app.addr,
-        &token,
-        id,
-        json!({"name": "box", "host": "127.0.0.1", "port": sshd.port,
-               "username": sshd::USER, "auth_type": "password", "password": "wrong-password"}),
-    )
-    .await;
-    assert_eq!(res.status, 200);
+    set_password(&app, &token, &sshd, id, "wrong-password").await;
     let mut term = Term::open(app.addr, &token, id, 80, 24).await;
     let err = term
         .expect_message(|m| matches!(m, ServerMessage::Error { .. }))
@@ -291,15 +277,7 @@ async fn failures_are_explained_and_audited_without_ending_the_web_session() {
     );
 
     // A changed host key: refused, with the mismatch audited.
-    let res = common::devices::update(
-        app.addr,
-        &token,
-        id,
-        json!({"name": "box", "host": "127.0.0.1", "port": sshd.port,
-               "username": sshd::USER, "auth_type": "password", "password": sshd::PASSWORD}),
-    )
-    .await;
-    assert_eq!(res.status, 200);
+    set_password(&app, &token, &sshd, id, sshd::PASSWORD).await;
     let mut term = Term::open(app.addr, &token, id, 80, 24).await;
     term.expect_message(|m| matches!(m, ServerMessage::Connected { .. }))
         .await;
