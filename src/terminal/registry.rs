@@ -10,7 +10,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
 };
 use time::OffsetDateTime;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 
 use super::EndReason;
 use crate::audit::{Actor, AuditEvent, Auditor};
@@ -64,6 +64,8 @@ pub struct SessionRegistry {
     auditor: Auditor,
     node_id: Arc<str>,
     live: Arc<Mutex<HashMap<String, Arc<LiveSession>>>>,
+    /// Signalled when the last live session ends (shutdown waits on it).
+    emptied: Arc<Notify>,
 }
 
 /// 128 random bits in hex: session ids and node ids.
@@ -82,6 +84,7 @@ impl SessionRegistry {
             auditor,
             node_id: node_id.into(),
             live: Arc::default(),
+            emptied: Arc::default(),
         }
     }
 
@@ -158,6 +161,9 @@ impl SessionRegistry {
         }
         if let Ok(mut live) = self.live.lock() {
             live.remove(&session.id);
+            if live.is_empty() {
+                self.emptied.notify_waiters();
+            }
         }
         let update = terminal_session::Entity::update_many()
             .col_expr(
@@ -180,12 +186,14 @@ impl SessionRegistry {
                 tracing::error!(error = %e, session = %session.id, "recording the session end")
             }
         }
-        let secs = session.started.elapsed().as_secs();
         let detail = format!(
-            "Ended session with {} ({}): {reason}; lasted {}; {} bytes in, {} bytes out",
-            session.device_name,
-            session.endpoint,
-            duration_text(secs),
+            "{}; {} bytes in, {} bytes out",
+            ended_detail(
+                &session.device_name,
+                &session.endpoint,
+                reason,
+                &duration_text(session.started.elapsed().as_secs())
+            ),
             session.bytes_in.load(Ordering::Relaxed),
             session.bytes_out.load(Ordering::Relaxed),
         );
@@ -213,9 +221,16 @@ impl SessionRegistry {
         for session in &sessions {
             let _ = session.stop.send(Some(EndReason::ServerShutdown));
         }
-        let deadline = Instant::now() + grace;
-        while self.count() > 0 && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
+        let deadline = tokio::time::Instant::now() + grace;
+        loop {
+            // Created before the check, so an end between the two still wakes it.
+            let emptied = self.emptied.notified();
+            if self.count() == 0 {
+                break;
+            }
+            if tokio::time::timeout_at(deadline, emptied).await.is_err() {
+                break;
+            }
         }
         for session in self.snapshot() {
             self.end(&session, EndReason::ServerShutdown).await;
@@ -283,12 +298,11 @@ impl SessionRegistry {
             let mut event = AuditEvent::new(
                 row.username.clone(),
                 AuditAction::SessionEnded,
-                format!(
-                    "Ended session with {} ({}): {}; lasted at least {}",
-                    row.device_name,
-                    row.endpoint,
+                ended_detail(
+                    &row.device_name,
+                    &row.endpoint,
                     EndReason::ServerRestart,
-                    duration_text(secs)
+                    &format!("at least {}", duration_text(secs)),
                 ),
             )
             .device(row.device_id)
@@ -304,6 +318,12 @@ impl SessionRegistry {
         }
         Ok(ended)
     }
+}
+
+/// The start of every SESSION_ENDED detail: "Ended session with NAME (host:port): REASON;
+/// lasted DURATION".
+fn ended_detail(device: &str, endpoint: &str, reason: EndReason, lasted: &str) -> String {
+    format!("Ended session with {device} ({endpoint}): {reason}; lasted {lasted}")
 }
 
 /// "1h 02m 03s", "4m 05s", "7s".
