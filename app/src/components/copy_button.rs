@@ -28,8 +28,9 @@ pub fn CopyButton(
     }
 }
 
+/// Writes `text` to the clipboard; false where the Clipboard API is missing or refuses.
 #[cfg(feature = "hydrate")]
-async fn write_clipboard(text: &str) -> bool {
+pub async fn write_clipboard(text: &str) -> bool {
     let navigator = window().navigator();
     // `navigator.clipboard` exists only in secure contexts (HTTPS or localhost).
     let available = js_sys::Reflect::get(&navigator, &"clipboard".into())
@@ -44,6 +45,6 @@ async fn write_clipboard(text: &str) -> bool {
 }
 
 #[cfg(not(feature = "hydrate"))]
-async fn write_clipboard(_text: &str) -> bool {
+pub async fn write_clipboard(_text: &str) -> bool {
     false
 }

@@ -13,6 +13,7 @@ use xterm_js_rs::addons::fit::FitAddon;
 use xterm_js_rs::{Disposable, Terminal, TerminalOptions, Theme};
 
 use super::tabs::TabStatus;
+use crate::components::copy_button::write_clipboard;
 
 #[wasm_bindgen(module = "xterm")]
 extern "C" {
@@ -208,10 +209,10 @@ impl LiveTerminal {
                     && e.key().eq_ignore_ascii_case("c")
                 {
                     if term.has_selection() {
-                        let _ = window()
-                            .navigator()
-                            .clipboard()
-                            .write_text(&term.get_selection());
+                        let selection = term.get_selection();
+                        leptos::task::spawn_local(async move {
+                            write_clipboard(&selection).await;
+                        });
                     }
                     return false;
                 }
