@@ -41,16 +41,31 @@ async fn set_password(app: &TestApp, token: &str, sshd: &Sshd, id: i64, password
     assert_eq!(res.status, 200, "{}", res.body);
 }
 
-/// Polls the audit log until an entry of `action` appears, or fails after `within`.
-async fn await_audit(app: &TestApp, action: &str, within: Duration) -> audit_log::Model {
+/// Polls the audit log until it holds `n` entries of `action` (returned oldest first), or
+/// fails after `within`.
+async fn await_audit_count(
+    app: &TestApp,
+    action: &str,
+    n: usize,
+    within: Duration,
+) -> Vec<audit_log::Model> {
     let until = Instant::now() + within;
     loop {
-        if let Some(row) = audit_rows(app, action).await.into_iter().next() {
-            return row;
+        let rows = audit_rows(app, action).await;
+        if rows.len() >= n {
+            return rows;
         }
-        assert!(Instant::now() < until, "no {action} within {within:?}");
+        assert!(
+            Instant::now() < until,
+            "{n} x {action} not recorded within {within:?}"
+        );
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
+}
+
+/// The first entry of `action`, waiting for it up to `within`.
+async fn await_audit(app: &TestApp, action: &str, within: Duration) -> audit_log::Model {
+    await_audit_count(app, action, 1, within).await.remove(0)
 }
 
 #[tokio::test]
@@ -128,19 +143,7 @@ async fn key_auth_and_the_end_paths_each_recorded_once() {
     let app = spawn_app().await;
     let token = app.login_admin().await;
     let id = keyed_device(&app, &token, &sshd).await;
-    let wait_ended = |n: usize| {
-        let app = &app;
-        async move {
-            let until = Instant::now() + Duration::from_secs(2);
-            while audit_rows(app, "SESSION_ENDED").await.len() < n {
-                assert!(
-                    Instant::now() < until,
-                    "session end {n} not recorded within 2 s"
-                );
-                tokio::time::sleep(Duration::from_millis(25)).await;
-            }
-        }
-    };
+    let wait_ended = |n| await_audit_count(&app, "SESSION_ENDED", n, Duration::from_secs(2));
 
     // Tab closed: a close frame.
     let mut term = Term::open(app.addr, &token, id, 80, 24).await;
@@ -348,12 +351,7 @@ async fn sessions_left_open_by_a_killed_process_end_at_the_next_start() {
 /// Audit rows straight from the stopped server's database.
 async fn audit_rows_in(dir: &tempfile::TempDir, action: &str) -> Vec<audit_log::Model> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let url = std::fs::read_to_string(dir.path().join("database-url")).unwrap_or_else(|_| {
-        format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("cloudshell.db").display()
-        )
-    });
+    let url = common::config_for(dir, &[]).database_url();
     let db = cloudshell::db::connect(&url).await.unwrap();
     let rows = audit_log::Entity::find()
         .filter(audit_log::Column::Action.eq(action))
@@ -447,18 +445,11 @@ async fn idle_sessions_oversized_frames_and_password_changes_end_sessions() {
     assert_eq!(res.status, 200, "{}", res.body);
     term.expect_closed().await;
 
-    let until = Instant::now() + Duration::from_secs(2);
-    let reasons = loop {
-        let reasons: Vec<String> = audit_rows(&app, "SESSION_ENDED")
-            .await
-            .iter()
-            .map(reason_of)
-            .collect();
-        if reasons.len() == 3 || Instant::now() > until {
-            break reasons;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    };
+    let reasons: Vec<String> = await_audit_count(&app, "SESSION_ENDED", 3, Duration::from_secs(2))
+        .await
+        .iter()
+        .map(reason_of)
+        .collect();
     assert_eq!(
         reasons,
         ["idle timeout", "protocol error", "password changed"]
