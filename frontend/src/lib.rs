@@ -4,6 +4,10 @@
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
+    // A panic stops the WASM app: log it, then show the recovery screen over the page.
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        app::show_crash_screen();
+    }));
     leptos::mount::hydrate_body(app::App);
 }

@@ -8,6 +8,7 @@ pub mod export;
 pub mod health;
 pub mod heartbeat;
 pub mod middleware;
+pub mod pwa;
 pub mod retention;
 pub mod router;
 pub mod secret_key;

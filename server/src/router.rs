@@ -61,6 +61,7 @@ pub fn build_router(state: AppState) -> Router {
     Router::new()
         .route("/api/health", get(health))
         .route("/api/audit/export", get(crate::export::export))
+        .route("/sw.js", get(crate::pwa::service_worker))
         .route(
             "/ws/terminal/{device_id}",
             get(crate::terminal::terminal_ws),

@@ -90,6 +90,11 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
             "ended terminal sessions left open by a previous run"
         );
     }
+    let site_root = std::path::PathBuf::from(leptos_options.site_root.as_ref());
+    let service_worker =
+        tokio::task::spawn_blocking(move || crate::pwa::service_worker_source(&site_root))
+            .await?
+            .into();
     let state = AppState {
         // The vault key is derived once, here; SECRET_KEY itself is not kept.
         devices: DeviceService::new(db.clone(), Vault::new(&secret_key), auditor.clone()),
@@ -104,6 +109,7 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
         audit_retention_days: config.audit_retention_days,
         started_at: Instant::now(),
         trusted_proxies: config.trusted_proxies.clone().into(),
+        service_worker,
     };
     Ok(Prepared {
         state,

@@ -28,4 +28,6 @@ pub struct AppState {
     pub started_at: Instant,
     /// TRUSTED_PROXIES: peers whose forwarding headers are believed.
     pub trusted_proxies: Arc<[Cidr]>,
+    /// `/sw.js`, built at startup from the site's files (see `pwa`).
+    pub service_worker: Arc<str>,
 }

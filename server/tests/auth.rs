@@ -205,6 +205,21 @@ async fn activity_extends_the_session_but_polling_me_does_not() {
         expiry().await > Duration::hours(7),
         "activity must extend the session"
     );
+
+    // "Stay signed in" extends a session about to end, and answers with the new expiry.
+    set_expiry(3).await;
+    let kept = Request::post_form("/api/auth/keep-alive", &[])
+        .cookie(&token)
+        .send(app.addr)
+        .await;
+    assert_eq!(kept.status, 200, "{}", kept.body);
+    assert!(expiry().await > Duration::hours(7));
+    let answered = OffsetDateTime::parse(
+        kept.json()["expires_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    assert!(answered - OffsetDateTime::now_utc() > Duration::hours(7));
 }
 
 #[tokio::test]

@@ -74,6 +74,13 @@ pub async fn me() -> Result<SessionInfo, AppError> {
     Ok(super::ssr::current_session()?.info())
 }
 
+/// `POST /api/auth/keep-alive`: like any request that is not `me`, it extends the session
+/// (the server's gate does that before this runs); answers with the new expiry.
+#[server(prefix = "/api", endpoint = "auth/keep-alive")]
+pub async fn keep_alive() -> Result<SessionInfo, AppError> {
+    Ok(super::ssr::current_session()?.info())
+}
+
 /// `POST /api/auth/change-password` (form-encoded `current_password`, `new_password`,
 /// `confirm_password`). Keeps this session, signs out the user's others.
 #[server(prefix = "/api", endpoint = "auth/change-password")]

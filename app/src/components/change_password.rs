@@ -3,6 +3,7 @@ use leptos::prelude::*;
 
 use super::modal::Modal;
 use crate::api::auth::ChangePassword;
+use crate::components::toast::use_toasts;
 
 /// The header's key button and its change-password dialog.
 #[component]
@@ -42,6 +43,12 @@ fn ChangePasswordDialog(on_close: Callback<()>) -> impl IntoView {
             .map(|e| e.to_string())
     };
     let done = move || matches!(action.value().get(), Some(Ok(())));
+    let toasts = use_toasts();
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(())) => toasts.success("Password changed"),
+        Some(Err(e)) => toasts.error(format!("Password not changed: {e}")),
+        None => {}
+    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use super::toast::use_toasts;
+
 /// Copies `text` to the clipboard and says so for two seconds. Where the Clipboard API is
 /// missing (plain HTTP on a LAN address), it says how to copy by hand instead.
 #[component]
@@ -9,10 +11,17 @@ pub fn CopyButton(
     label: &'static str,
 ) -> impl IntoView {
     let status = RwSignal::new(None::<&'static str>);
+    let toasts = use_toasts();
     let copy = move |_| {
         let value = text.get_untracked();
         leptos::task::spawn_local(async move {
             let done = write_clipboard(&value).await;
+            if done {
+                toasts.success("Copied to the clipboard");
+            } else {
+                toasts
+                    .error("The clipboard is not available here: select the text and press Ctrl+C");
+            }
             status.set(Some(if done {
                 "Copied"
             } else {

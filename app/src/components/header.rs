@@ -8,7 +8,11 @@ use crate::api::auth::Logout;
 use crate::nav::go_to;
 
 #[component]
-pub fn Header(info: SessionInfo) -> impl IntoView {
+pub fn Header(
+    info: SessionInfo,
+    /// Whether the device sidebar is shown; the header's first button toggles it.
+    sidebar_open: RwSignal<bool>,
+) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     // Whatever the answer, the session is unusable afterwards: go to login either way.
     Effect::new(move |_| {
@@ -19,19 +23,31 @@ pub fn Header(info: SessionInfo) -> impl IntoView {
 
     view! {
         <header class="app-header">
+            <button
+                class="icon-button"
+                aria-label="Show or hide the device list"
+                title="Show or hide the device list"
+                aria-controls="device-sidebar"
+                aria-expanded=move || sidebar_open.get().to_string()
+                on:click=move |_| sidebar_open.update(|o| *o = !*o)
+            >
+                <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+                    <path d="M4 6h16M4 12h16M4 18h16" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+                </svg>
+            </button>
             <div class="brand">
                 <span class="brand-mark" aria-hidden="true">">_"</span>
-                " CloudShell"
+                <span class="brand-name">" CloudShell"</span>
             </div>
             <div class="header-right">
-                <SessionBadge expires_at=info.expires_at />
+                <SessionBadge expires_at=info.expires_at username=info.username.clone() />
                 <AuditLogButton />
                 <ChangePasswordButton />
-                <span class="username" title="Logged in as">
+                <span class="username" title="Signed in as">
                     {info.username}
                 </span>
                 <button
-                    class="button"
+                    class="button logout"
                     title="Log out"
                     aria-label="Log out"
                     disabled=logout.pending()

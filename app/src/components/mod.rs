@@ -4,5 +4,7 @@ pub mod copy_button;
 pub mod devices;
 pub mod header;
 pub mod modal;
+pub mod recovery;
 pub mod session_badge;
 pub mod terminal;
+pub mod toast;

@@ -6,7 +6,7 @@ use cloudshell::models::Role;
 use crate::components::devices::DeviceSidebar;
 use crate::components::header::Header;
 use crate::components::terminal::{TerminalTabs, Terminals};
-use crate::nav::go_to;
+use crate::nav::{go_to, is_narrow_screen};
 
 /// The logged-in home: header on top, and the workspace that later features fill.
 #[component]
@@ -22,10 +22,17 @@ pub fn Dashboard() -> impl IntoView {
                         let is_admin = info.role == Role::Admin;
                         let tabs = TerminalTabs::new();
                         provide_context(tabs);
+                        let sidebar_open = RwSignal::new(true);
+                        // Narrow screens start with the workspace; the header's button shows the list.
+                        Effect::new(move |_| {
+                            if is_narrow_screen() {
+                                sidebar_open.set(false);
+                            }
+                        });
                         view! {
                             <div class="layout">
-                                <Header info />
-                                <div class="main-area">
+                                <Header info sidebar_open />
+                                <div class="main-area" class:sidebar-closed=move || !sidebar_open.get()>
                                     <DeviceSidebar is_admin />
                                     <main class="workspace">
                                         <Terminals tabs />

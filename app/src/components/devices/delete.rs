@@ -3,6 +3,7 @@ use leptos::prelude::*;
 
 use crate::api::devices::delete_device;
 use crate::components::modal::Modal;
+use crate::components::toast::use_toasts;
 
 /// "Delete web01?" with Cancel focused first, so Enter does not delete by accident.
 #[component]
@@ -14,17 +15,24 @@ pub fn ConfirmDelete(
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let id = device.id;
+    let toasts = use_toasts();
+    let name = device.name.clone();
     let delete = move |_| {
+        let name = name.clone();
         pending.set(true);
         leptos::task::spawn_local(async move {
             let result = delete_device(id).await;
             pending.set(false);
             match result {
                 Ok(()) => {
+                    toasts.success(format!("Deleted {name}"));
                     on_deleted.run(());
                     on_close.run(());
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => {
+                    toasts.error(format!("{name} was not deleted: {e}"));
+                    error.set(Some(e.to_string()));
+                }
             }
         });
     };

@@ -6,6 +6,7 @@ use super::host_key::HostKeyPanel;
 use super::key_field::{KeyField, PublicKey};
 use crate::api::devices::{create_device, update_device};
 use crate::components::modal::Modal;
+use crate::components::toast::use_toasts;
 use crate::error::AppError;
 use crate::nav::go_to;
 
@@ -27,6 +28,7 @@ pub fn DeviceDialog(
     on_saved: Callback<()>,
     on_close: Callback<()>,
 ) -> impl IntoView {
+    let toasts = use_toasts();
     let state = FormState::new(existing.as_ref());
     let id = existing.as_ref().map(|d| d.id);
     let saving = RwSignal::new(false);
@@ -61,6 +63,10 @@ pub fn DeviceDialog(
             saving.set(false);
             match result {
                 Ok(device) => {
+                    toasts.success(match id {
+                        None => format!("Added {}", device.name),
+                        Some(_) => format!("Saved {}", device.name),
+                    });
                     on_saved.run(());
                     if generates && device.public_key.is_some() {
                         generated.set(Some(device));
@@ -68,9 +74,15 @@ pub fn DeviceDialog(
                         on_close.run(());
                     }
                 }
-                Err(AppError::Invalid(errors)) => state.errors.set(errors),
+                Err(AppError::Invalid(errors)) => {
+                    toasts.error("Not saved: check the fields marked in the form");
+                    state.errors.set(errors);
+                }
                 Err(AppError::Unauthorized) => go_to("/login"),
-                Err(e) => general.set(Some(e.to_string())),
+                Err(e) => {
+                    toasts.error(format!("Not saved: {e}"));
+                    general.set(Some(e.to_string()));
+                }
             }
         });
     };

@@ -3,12 +3,14 @@ use cloudshell::models::HostKeyView;
 use leptos::prelude::*;
 
 use crate::api::devices::{device_host_key, forget_host_key};
+use crate::components::toast::use_toasts;
 
 /// The host key trusted for a device, and (for admins) a way to forget it.
 #[component]
 pub fn HostKeyPanel(device_id: i64, is_admin: bool) -> impl IntoView {
     let key = RwSignal::new(None::<Result<Option<HostKeyView>, String>>);
     let pending = RwSignal::new(false);
+    let toasts = use_toasts();
     let load = move || {
         leptos::task::spawn_local(async move {
             let result = device_host_key(device_id).await;
@@ -22,8 +24,14 @@ pub fn HostKeyPanel(device_id: i64, is_admin: bool) -> impl IntoView {
             let result = forget_host_key(device_id).await;
             pending.set(false);
             match result {
-                Ok(_) => key.set(Some(Ok(None))),
-                Err(e) => key.set(Some(Err(e.to_string()))),
+                Ok(_) => {
+                    toasts.success("Host key forgotten; the next connection learns it again");
+                    key.set(Some(Ok(None)));
+                }
+                Err(e) => {
+                    toasts.error(format!("The host key was not forgotten: {e}"));
+                    key.set(Some(Err(e.to_string())));
+                }
             }
         });
     };

@@ -90,7 +90,7 @@ pub fn DeviceSidebar(is_admin: bool) -> impl IntoView {
     };
 
     view! {
-        <aside class="sidebar" aria-label="Devices">
+        <aside class="sidebar" id="device-sidebar" aria-label="Devices">
             <div class="sidebar-header">
                 <h2>"Devices"</h2>
                 <Show when=move || loading.get()>

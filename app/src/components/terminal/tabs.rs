@@ -2,7 +2,9 @@ use cloudshell::models::DeviceView;
 use leptos::prelude::*;
 
 use super::pane::TerminalPane;
+use super::shortcuts;
 use crate::components::copy_button::CopyButton;
+use crate::components::toast::use_toasts;
 
 /// A tab's connection state, shown as its badge. (Only the browser build sets the others.)
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
@@ -75,6 +77,29 @@ impl TerminalTabs {
         self.active.set(Some(key));
     }
 
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub fn active_key(self) -> Option<u64> {
+        self.active.get_untracked()
+    }
+
+    /// Moves to the tab `by` places away, wrapping around the ends.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub fn step(self, by: isize) {
+        let keys: Vec<u64> = self
+            .tabs
+            .with_untracked(|t| t.iter().map(|t| t.key).collect());
+        let Some(len) = isize::try_from(keys.len()).ok().filter(|&n| n > 0) else {
+            return;
+        };
+        let at = self
+            .active_key()
+            .and_then(|k| keys.iter().position(|&x| x == k))
+            .and_then(|i| isize::try_from(i).ok())
+            .unwrap_or(0);
+        let next = usize::try_from((at + by).rem_euclid(len)).unwrap_or(0);
+        self.active.set(keys.get(next).copied());
+    }
+
     /// Closes a tab; its pane's cleanup closes the WebSocket at once.
     pub fn close(self, key: u64) {
         let mut next_active = None;
@@ -99,20 +124,41 @@ impl Default for TerminalTabs {
 /// The workspace: the tab strip and the terminal panes (all mounted, one shown).
 #[component]
 pub fn Terminals(tabs: TerminalTabs) -> impl IntoView {
+    let toasts = use_toasts();
+    #[cfg(feature = "hydrate")]
+    shortcuts::install(tabs);
     let tab_button = move |tab: Tab| {
         let key = tab.key;
         let name = tab.device.name.clone();
         let target = tab.device.target();
         let status = tab.status;
         let selected = move || tabs.active.get() == Some(key);
+        // The terminal says why in full; the toast makes sure a hidden tab's failure is seen.
+        let failed_name = name.clone();
+        Effect::new(move |before: Option<TabStatus>| {
+            let now = status.get();
+            if now == TabStatus::Error && before != Some(TabStatus::Error) {
+                toasts.error(format!(
+                    "{failed_name}: the connection failed; its tab says why"
+                ));
+            }
+            now
+        });
         view! {
             <div
                 class="tab"
                 class:active=selected
                 role="tab"
                 aria-selected=move || selected().to_string()
+                tabindex="0"
                 data-device=name.clone()
                 on:click=move |_| tabs.active.set(Some(key))
+                on:keydown=move |e| {
+                    if e.target() == e.current_target() && matches!(e.key().as_str(), "Enter" | " ") {
+                        e.prevent_default();
+                        tabs.active.set(Some(key));
+                    }
+                }
             >
                 <span class="tab-name">{name.clone()}</span>
                 <span class="tab-target mono muted">{target.clone()}</span>
@@ -157,7 +203,7 @@ pub fn Terminals(tabs: TerminalTabs) -> impl IntoView {
             }
         >
             <div class="terminals">
-                <div class="tab-strip" role="tablist" aria-label="Terminals">
+                <div class="tab-strip" role="tablist" aria-label="Terminals" title=shortcuts::HELP>
                     <For each=move || tabs.tabs.get() key=|t| t.key children=tab_button />
                 </div>
                 <div class="panes">
