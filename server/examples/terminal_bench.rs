@@ -2,7 +2,9 @@
 //! sshd, in one run. Prints each figure.
 //!
 //!     cargo build --release -p server --bin server
-//!     cargo run --release -p server --example terminal_bench [-- SESSIONS]
+//!     cargo run --release -p server --example terminal_bench [-- SESSIONS] [--idle-only]
+//!
+//! `--idle-only` skips throughput and latency and measures only RSS per idle session.
 //!
 //! Needs /usr/sbin/sshd, ssh, ssh-keygen and the cloudshell-sshtest account
 //! (`scripts/bootstrap.sh test`). The gateway is the real release binary in its own process,
@@ -311,10 +313,9 @@ fn pct(sorted: &[Duration], p: f64) -> f64 {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let sessions: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(500);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let sessions: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(500);
+    let idle_only = args.iter().any(|a| a == "--idle-only");
     let dir = tempfile::tempdir()?;
     let (sshd_port, _sshd, client_key) = start_sshd(dir.path()).await?;
     let key_text = std::fs::read_to_string(&client_key)?;
@@ -345,10 +346,24 @@ async fn main() -> anyhow::Result<()> {
     wait_port(gw_port).await?;
     let (token, device) = login_and_add_device(gw, sshd_port, &key_text).await?;
 
+    if !idle_only {
+        streaming_and_echo(gw, &token, device, sshd_port, &client_key, pid).await?;
+    }
+    idle_sessions(gw, &token, device, pid, sessions).await
+}
+
+async fn streaming_and_echo(
+    gw: SocketAddr,
+    token: &str,
+    device: i64,
+    sshd_port: u16,
+    client_key: &Path,
+    pid: u32,
+) -> anyhow::Result<()> {
     println!("terminal bench: payload `{PAYLOAD}`, loopback sshd, 3 alternating rounds");
     let (mut gw_rates, mut direct_rates, mut cpu_per_gb) = (Vec::new(), Vec::new(), Vec::new());
     for round in 1..=3 {
-        let mut term = Term::Gateway(Box::new(open_ws(gw, &token, device).await?));
+        let mut term = Term::Gateway(Box::new(open_ws(gw, token, device).await?));
         let cpu0 = cpu_seconds(pid)?;
         let (bytes, took) = throughput(&mut term).await?;
         let cpu = cpu_seconds(pid)? - cpu0;
@@ -356,7 +371,7 @@ async fn main() -> anyhow::Result<()> {
         gw_rates.push(rate);
         cpu_per_gb.push(cpu / (bytes as f64 / 1e9));
         drop(term);
-        let mut term = direct(sshd_port, &client_key)?;
+        let mut term = direct(sshd_port, client_key)?;
         let (dbytes, dtook) = throughput(&mut term).await?;
         let drate = dbytes as f64 / dtook.as_secs_f64() / 1e6;
         direct_rates.push(drate);
@@ -380,11 +395,11 @@ async fn main() -> anyhow::Result<()> {
     );
     println!("gateway CPU: {c:.2} CPU-s per GB (target <= 5)");
 
-    let mut term = Term::Gateway(Box::new(open_ws(gw, &token, device).await?));
+    let mut term = Term::Gateway(Box::new(open_ws(gw, token, device).await?));
     term.ready().await?;
     let via = echo_latency(&mut term).await?;
     drop(term);
-    let mut term = direct(sshd_port, &client_key)?;
+    let mut term = direct(sshd_port, client_key)?;
     term.ready().await?;
     let straight = echo_latency(&mut term).await?;
     drop(term);
@@ -398,13 +413,23 @@ async fn main() -> anyhow::Result<()> {
         pct(&via, 0.99) - pct(&straight, 0.99)
     );
 
-    // Idle sessions: RSS growth per open terminal.
-    let warm = open_ws(gw, &token, device).await?;
+    Ok(())
+}
+
+/// RSS growth per open, idle terminal.
+async fn idle_sessions(
+    gw: SocketAddr,
+    token: &str,
+    device: i64,
+    pid: u32,
+    sessions: usize,
+) -> anyhow::Result<()> {
+    let warm = open_ws(gw, token, device).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let before = rss_kib(pid)?;
     let mut open = Vec::with_capacity(sessions);
     for chunk in 0..sessions.div_ceil(25) {
-        let batch = (0..25.min(sessions - chunk * 25)).map(|_| open_ws(gw, &token, device));
+        let batch = (0..25.min(sessions - chunk * 25)).map(|_| open_ws(gw, token, device));
         for ws in futures_util::future::join_all(batch).await {
             open.push(ws?);
         }
