@@ -93,7 +93,9 @@ pub async fn terminal_ws(
     let idle = state.session_idle_timeout;
     ws.on_upgrade(move |socket| async move {
         // Recorded only once the WebSocket exists, so every start has a task that ends it.
-        let (live, stop) = match state.terminals.start(&actor, &device).await {
+        // Database work is boxed here and in the loop: a future awaited inline makes the
+        // task as large as that future for the session's whole life (tens of KiB each).
+        let (live, stop) = match Box::pin(state.terminals.start(&actor, &device)).await {
             Ok(started) => started,
             Err(e) => {
                 tracing::error!(error = %e, "recording the session start");

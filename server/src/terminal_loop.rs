@@ -115,7 +115,8 @@ pub async fn run(socket: WebSocket, connected: Connected, registry: SessionRegis
         },
     };
     // Recorded first, so the audit log has the end whatever the cleanup below does.
-    registry.end(&live, reason).await;
+    // Boxed: see terminal.rs; the end is rare, the session's task lives long.
+    Box::pin(registry.end(&live, reason)).await;
     if !matches!(
         reason,
         EndReason::TabClosed | EndReason::ConnectionLost | EndReason::ClientUnresponsive

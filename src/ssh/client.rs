@@ -110,16 +110,16 @@ impl client::Handler for Verifier {
             return Ok(false);
         };
         let presented = PresentedKey::from_public_key(key);
-        let verdict = self
-            .store
-            .check(
-                &self.actor,
-                Some(self.device_id),
-                &self.host,
-                self.port,
-                &presented,
-            )
-            .await;
+        // Boxed: russh keeps this handler's futures inside its connection task for the
+        // connection's whole life, and the database check is tens of KiB of future.
+        let verdict = Box::pin(self.store.check(
+            &self.actor,
+            Some(self.device_id),
+            &self.host,
+            self.port,
+            &presented,
+        ))
+        .await;
         match verdict {
             Ok(HostKeyVerdict::Learned) => self.set(HostKeyOutcome::Learned(presented)),
             Ok(HostKeyVerdict::Matched) => self.set(HostKeyOutcome::Matched),
