@@ -79,6 +79,17 @@ test("toasts: actions say they worked, then go by themselves", async ({ page, co
   await toasts.getByRole("button", { name: "Dismiss notification" }).first().click();
   await expect(toasts.getByText("Deleted e2e-toast")).toBeHidden();
 
+  // A terminal that cannot connect says so in a toast as well as in its tab.
+  const dead = await page.request.post("/api/devices/create", {
+    data: { input: { name: "e2e-dead", host: "127.0.0.1", port: 1, username: "x", auth_type: "password", password: "x" } },
+  });
+  expect(dead.ok()).toBeTruthy();
+  await page.reload();
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "Open a terminal to e2e-dead", exact: true }).click();
+  await expect(page.getByRole("tab").filter({ hasText: "e2e-dead" })).toContainText("Error");
+  await expect(toasts.getByText("e2e-dead: the connection failed; its tab says why")).toBeVisible();
+
   // A failure is a toast too, with what went wrong.
   await sidebar.getByRole("button", { name: "Add device" }).click();
   const add = page.getByRole("dialog", { name: "Add device" });
