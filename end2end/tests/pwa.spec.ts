@@ -92,8 +92,8 @@ test("offline: a page load the server cannot answer shows the offline page", asy
   } finally {
     await context.setOffline(false);
   }
-  // Back online, the offline page reloads by itself and the server answers again.
-  await expect(page).toHaveURL(/\/login$/);
+  // Back online, the offline page notices the server answers and reloads by itself.
+  await expect(page).toHaveURL(/\/login$/, { timeout: 15_000 });
   await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
   await page.close();
 });
