@@ -3,6 +3,7 @@
 //!     cargo run --release -p server --example audit_bench [-- ROWS]
 //!
 //! Uses a fresh SQLite file in a temporary directory (or DATABASE_URL when set).
+#![allow(clippy::expect_used)] // A benchmark, not the server: a failed query stops it loudly.
 
 use std::time::{Duration, Instant};
 

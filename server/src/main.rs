@@ -13,6 +13,7 @@ const USAGE: &str = "usage: server                 serve CloudShell (configured 
 /// here, 93 KiB per idle terminal with the default against 66 KiB with one arena, at equal
 /// throughput (docs/performance.md). An operator's MALLOC_ARENA_MAX still wins.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)] // The one unsafe call in the tree; see the SAFETY note.
 fn limit_malloc_arenas() {
     if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
         // SAFETY: mallopt only sets an allocator parameter; called before any other thread exists.

@@ -1,4 +1,5 @@
 //! The audit log core through the real router and a real SQLite file.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Test code: fail loudly.
 
 mod common;
 

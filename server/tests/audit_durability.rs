@@ -1,5 +1,6 @@
 //! Nothing is lost: the writer retries while the database refuses writes, and a graceful
 //! shutdown flushes the queue.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Test code: fail loudly.
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Login, logout, session expiry and the request gate, through the real router and SQLite.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Test code: fail loudly.
 
 mod common;
 

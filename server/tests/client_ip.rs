@@ -1,4 +1,5 @@
 //! The recorded client IP cannot be forged through headers, through the real router.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Test code: fail loudly.
 
 mod common;
 

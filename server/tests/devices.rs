@@ -1,5 +1,6 @@
 //! The device inventory through the real router, a real SQLite (or PostgreSQL) database and
 //! keys made by the real `ssh-keygen`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Test code: fail loudly.
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Host-key trust on first use: learn, match, mismatch, forget, each audited.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Test code: fail loudly.
 
 mod common;
 

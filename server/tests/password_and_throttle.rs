@@ -1,4 +1,5 @@
 //! Password change and brute-force protection, through the real router.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Test code: fail loudly.
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! The installable app's files are public, and the service worker lists what the site serves.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Test code: fail loudly.
 
 mod common;
 

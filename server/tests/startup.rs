@@ -1,4 +1,5 @@
 //! What the first and later starts do with DATA_DIR: database file, key file, admin seed.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Test code: fail loudly.
 
 mod common;
 
