@@ -11,8 +11,10 @@ run: bootstrap-run
 dev: bootstrap-run
 	cargo leptos watch
 
-## Install what is missing, then run every test: unit, integration and end-to-end.
-test: bootstrap-test build test-rust test-postgres test-e2e
+## Install what is missing, then run every test: unit, integration and end-to-end, with a
+## throwaway PostgreSQL cluster and the SSH test account unlocked only for the run.
+test:
+	scripts/test.sh
 
 bootstrap-run:
 	scripts/bootstrap.sh run
@@ -24,13 +26,15 @@ bootstrap-test:
 build:
 	cargo leptos build
 
+## The parts of `make test` one at a time. The terminal and PostgreSQL tests need
+## `scripts/test-env.sh up` first (and `down` after).
 test-rust:
 	cargo test --workspace --exclude frontend
 
-## The integration tests again on PostgreSQL: TEST_DATABASE_URL if set, else the local
-## Debian cluster started by scripts/start-postgres.sh.
+## The integration tests again on PostgreSQL: TEST_DATABASE_URL if set, else the throwaway
+## cluster of `scripts/test-env.sh up`.
 test-postgres:
-	TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$$(scripts/start-postgres.sh)}" cargo test -p server --tests
+	TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$$(. $${CLOUDSHELL_TEST_DIR:-$$HOME/.cache/cloudshell-test}/env && echo $$TEST_DATABASE_URL)}" cargo test -p server --tests
 
 test-e2e:
 	cd end2end && npx playwright test

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing CloudShell needs, skipping what is already there.
 # Usage: scripts/bootstrap.sh run    -> toolchain bits + npm packages (enough for `make run`)
-#        scripts/bootstrap.sh test   -> also chromium, openssh-server, postgresql
+#        scripts/bootstrap.sh test   -> also chromium, openssh-server, postgresql (no service is
+#                                       started or enabled) and the locked test account
 # Every download comes from a package registry (crates.io, npm, Debian): the machine has no other network.
 set -euo pipefail
 
@@ -31,15 +32,35 @@ install_pinned() { # install_pinned CRATE VERSION PIN_CRATE PIN_VERSION
   (cd "$dir" && cargo update -p "$pin" --precise "$pin_version" && cargo install --path . --locked)
 }
 
-apt_install() { # apt_install PKG... (only those missing)
+apt_install() { # apt_install PKG... (only those missing); starts and enables no service
   local missing=()
   for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-  if [ ${#missing[@]} -gt 0 ]; then
-    log "apt-get install ${missing[*]}"
-    local sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  [ ${#missing[@]} -gt 0 ] || return 0
+  log "apt-get install ${missing[*]}"
+  local sudo="" policy=/usr/sbin/policy-rc.d own_policy=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  # Debian starts a package's service on install unless policy-rc.d says no (exit 101), with
+  # or without systemd. The tests run their own sshd and PostgreSQL on loopback ports.
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+    $sudo chmod 755 "$policy"
+    own_policy=1
+  fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  local rc=0
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" || rc=$?
+  [ -z "$own_policy" ] || $sudo rm -f "$policy"
+  [ "$rc" -eq 0 ] || return "$rc"
+  # Installing openssh-server also enables its unit and init script: undo that, so the system
+  # sshd does not start at the next boot either. Only for a package this run installed.
+  if printf '%s\n' "${missing[@]}" | grep -qx openssh-server; then
+    if command -v deb-systemd-helper >/dev/null 2>&1; then
+      $sudo deb-systemd-helper disable ssh.service ssh.socket >/dev/null 2>&1 || true
+    fi
+    if [ -x /etc/init.d/ssh ] && command -v update-rc.d >/dev/null 2>&1; then
+      $sudo update-rc.d ssh disable >/dev/null 2>&1 || true
+    fi
   fi
 }
 
@@ -47,6 +68,13 @@ if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
   log "adding the wasm32 target"
   rustup target add wasm32-unknown-unknown
 fi
+
+for component in clippy rustfmt; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    log "adding the $component component"
+    rustup component add "$component"
+  fi
+done
 
 if ! has_version cargo-leptos "$CARGO_LEPTOS_VERSION"; then
   install_pinned cargo-leptos "$CARGO_LEPTOS_VERSION" cargo-util-schemas 0.14.1
@@ -70,14 +98,15 @@ if [ "$MODE" = "test" ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   apt_install chromium openssh-server openssh-client postgresql
-  # The account the terminal tests log into on their own sshd (127.0.0.1 only). Its password
-  # is a fixture from server/tests/common/sshd.rs; without a home it starts in /.
+  # The account the terminal tests log into on their own sshd (127.0.0.1 only). It stays
+  # locked with no password; scripts/test-env.sh gives it a random one for a run and locks it
+  # again after. Without a home it starts in /.
   if ! id cloudshell-sshtest >/dev/null 2>&1; then
-    log "creating the sshd test account cloudshell-sshtest"
-    $SUDO useradd --no-create-home --home-dir / --shell /bin/sh cloudshell-sshtest
+    log "creating the locked sshd test account cloudshell-sshtest"
+    $SUDO useradd --system --no-create-home --home-dir / --shell /bin/sh cloudshell-sshtest
   fi
-  echo 'cloudshell-sshtest:sshtest-password-4f1d' | $SUDO chpasswd
-  $SUDO mkdir -p /run/sshd
+  # Earlier versions set a password committed in the repository: remove any password left.
+  $SUDO usermod -p '!' cloudshell-sshtest
 fi
 
 log "ready ($MODE)"

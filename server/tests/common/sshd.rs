@@ -1,6 +1,7 @@
 //! A real OpenSSH sshd on 127.0.0.1 at a free port, with its own host key, config and
 //! authorized key in a temporary directory. It logs in `cloudshell-sshtest`, the account
-//! `scripts/bootstrap.sh test` creates.
+//! `scripts/bootstrap.sh test` creates locked; `scripts/test-env.sh up` gives it a random
+//! password for one run, in a 0600 file, and `down` locks it again.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -8,7 +9,30 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 pub const USER: &str = "cloudshell-sshtest";
-pub const PASSWORD: &str = "sshtest-password-4f1d";
+
+/// This run's password of the test account, from `$CLOUDSHELL_TEST_DIR/sshtest-password`
+/// (default `~/.cache/cloudshell-test`), which must be private to its owner.
+pub fn password() -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::var_os("CLOUDSHELL_TEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(std::env::var_os("HOME").expect("HOME"))
+                .join(".cache/cloudshell-test")
+        });
+    let file = dir.join("sshtest-password");
+    let mode = std::fs::metadata(&file)
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}; run `scripts/test-env.sh up` first (make test does)",
+                file.display()
+            )
+        })
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o077, 0, "{} must be 0600", file.display());
+    std::fs::read_to_string(&file).expect("read the test account's password")
+}
 
 pub struct Sshd {
     pub port: u16,
