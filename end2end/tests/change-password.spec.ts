@@ -1,4 +1,4 @@
-import { test, expect, Page } from "@playwright/test";
+import { test, expect, APIRequestContext, Page } from "@playwright/test";
 import { ADMIN_PASSWORD } from "../playwright.config";
 import { loginAsAdmin } from "./helpers";
 
@@ -13,7 +13,27 @@ async function changePassword(page: Page, current: string, next: string, confirm
   return dialog;
 }
 
+/** Puts the shared admin password back through the API, from whatever it was changed to. */
+async function restoreAdminPassword(request: APIRequestContext, current: string) {
+  const login = await request.post("/api/auth/login", { form: { username: "admin", password: current } });
+  expect(login.status()).toBe(200);
+  const res = await request.post("/api/auth/change-password", {
+    form: { current_password: current, new_password: ADMIN_PASSWORD, confirm_password: ADMIN_PASSWORD },
+  });
+  expect(res.status()).toBe(200);
+}
+
 test("change password: inline errors, Esc closes, success, and back again", async ({ page }) => {
+  // The other specs log in with ADMIN_PASSWORD: however this test ends, it is put back.
+  let current = ADMIN_PASSWORD;
+  try {
+    await changeAndRestore(page, (changed) => { current = changed; });
+  } finally {
+    if (current !== ADMIN_PASSWORD) await restoreAdminPassword(page.request, current);
+  }
+});
+
+async function changeAndRestore(page: Page, changedTo: (password: string) => void) {
   await loginAsAdmin(page);
 
   // The policy is explained before any request.
@@ -31,9 +51,11 @@ test("change password: inline errors, Esc closes, success, and back again", asyn
   const next = "a-new-password-123";
   dialog = await changePassword(page, ADMIN_PASSWORD, next);
   await expect(dialog.getByRole("status")).toContainText("Password changed");
+  changedTo(next);
   await dialog.getByRole("button", { name: "Close", exact: true }).last().click();
   await expect(dialog).toBeHidden();
   // Still logged in; put the original password back for the other tests.
   dialog = await changePassword(page, next, ADMIN_PASSWORD);
   await expect(dialog.getByRole("status")).toContainText("Password changed");
-});
+  changedTo(ADMIN_PASSWORD);
+}

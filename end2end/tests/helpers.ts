@@ -16,3 +16,8 @@ export async function loginAsAdmin(page: Page, password = ADMIN_PASSWORD) {
   await expect(page).toHaveURL(/\/$/);
   await waitForHydration(page);
 }
+
+/** A name no earlier run against the same server has used (`--repeat-each` reuses it). */
+export function unique(prefix: string): string {
+  return `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+}

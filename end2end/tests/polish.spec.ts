@@ -1,6 +1,6 @@
 import { test, expect, Page } from "@playwright/test";
 import { SSHD_PORT, SSH_PASSWORD, SSH_USER } from "../playwright.config";
-import { loginAsAdmin, waitForHydration } from "./helpers";
+import { loginAsAdmin, unique, waitForHydration } from "./helpers";
 
 async function addShellDevice(page: Page, name: string) {
   const created = await page.request.post("/api/devices/create", {
@@ -20,15 +20,17 @@ async function openConnected(page: Page, name: string) {
 }
 
 test("keyboard: Alt+Shift shortcuts switch and close tabs and never reach the shell", async ({ page }) => {
+  const keysA = unique("e2e-keys-a");
+  const keysB = unique("e2e-keys-b");
   await loginAsAdmin(page);
-  await addShellDevice(page, "e2e-keys-a");
-  await addShellDevice(page, "e2e-keys-b");
+  await addShellDevice(page, keysA);
+  await addShellDevice(page, keysB);
   await page.reload();
   await waitForHydration(page);
-  await openConnected(page, "e2e-keys-a");
-  await openConnected(page, "e2e-keys-b");
-  const tabA = page.getByRole("tab").filter({ hasText: "e2e-keys-a" });
-  const tabB = page.getByRole("tab").filter({ hasText: "e2e-keys-b" });
+  await openConnected(page, keysA);
+  await openConnected(page, keysB);
+  const tabA = page.getByRole("tab").filter({ hasText: keysA });
+  const tabB = page.getByRole("tab").filter({ hasText: keysB });
   await expect(tabB).toHaveAttribute("aria-selected", "true");
 
   const rows = page.locator(".pane:not(.hidden) .xterm-rows");
@@ -56,16 +58,19 @@ test("keyboard: Alt+Shift shortcuts switch and close tabs and never reach the sh
 });
 
 test("toasts: actions say they worked, then go by themselves", async ({ page, context }) => {
+  const toast = unique("e2e-toast");
+  const dup = unique("e2e-dup-name");
+  const dead = unique("e2e-dead");
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   await loginAsAdmin(page);
-  await addShellDevice(page, "e2e-toast");
-  await addShellDevice(page, "e2e-dup-name");
+  await addShellDevice(page, toast);
+  await addShellDevice(page, dup);
   await page.reload();
   await waitForHydration(page);
   const toasts = page.getByRole("region", { name: "Notifications" });
 
-  await openConnected(page, "e2e-toast");
-  await page.getByRole("tab").filter({ hasText: "e2e-toast" })
+  await openConnected(page, toast);
+  await page.getByRole("tab").filter({ hasText: toast })
     .getByRole("button", { name: "Copy user@host:port" }).click();
   const copied = toasts.getByText("Copied to the clipboard");
   await expect(copied).toBeVisible();
@@ -73,32 +78,32 @@ test("toasts: actions say they worked, then go by themselves", async ({ page, co
   await expect(copied).toBeHidden({ timeout: 8_000 });
 
   const sidebar = page.getByRole("complementary", { name: "Devices" });
-  await sidebar.getByRole("button", { name: "Delete e2e-toast", exact: true }).click();
-  await page.getByRole("dialog", { name: "Delete e2e-toast?" }).getByRole("button", { name: "Delete" }).click();
-  await expect(toasts.getByText("Deleted e2e-toast")).toBeVisible();
+  await sidebar.getByRole("button", { name: `Delete ${toast}`, exact: true }).click();
+  await page.getByRole("dialog", { name: `Delete ${toast}?` }).getByRole("button", { name: "Delete" }).click();
+  await expect(toasts.getByText(`Deleted ${toast}`)).toBeVisible();
   await toasts.getByRole("button", { name: "Dismiss notification" }).first().click();
-  await expect(toasts.getByText("Deleted e2e-toast")).toBeHidden();
+  await expect(toasts.getByText(`Deleted ${toast}`)).toBeHidden();
 
   // A terminal that cannot connect says so in a toast as well as in its tab.
-  const dead = await page.request.post("/api/devices/create", {
-    data: { input: { name: "e2e-dead", host: "127.0.0.1", port: 1, username: "x", auth_type: "password", password: "x" } },
+  const deadCreated = await page.request.post("/api/devices/create", {
+    data: { input: { name: dead, host: "127.0.0.1", port: 1, username: "x", auth_type: "password", password: "x" } },
   });
-  expect(dead.ok()).toBeTruthy();
+  expect(deadCreated.ok()).toBeTruthy();
   await page.reload();
   await waitForHydration(page);
-  await page.getByRole("button", { name: "Open a terminal to e2e-dead", exact: true }).click();
-  await expect(page.getByRole("tab").filter({ hasText: "e2e-dead" })).toContainText("Error");
-  await expect(toasts.getByText("e2e-dead: the connection failed; its tab says why")).toBeVisible();
+  await page.getByRole("button", { name: `Open a terminal to ${dead}`, exact: true }).click();
+  await expect(page.getByRole("tab").filter({ hasText: dead })).toContainText("Error");
+  await expect(toasts.getByText(`${dead}: the connection failed; its tab says why`)).toBeVisible();
 
   // A failure is a toast too, with what went wrong.
   await sidebar.getByRole("button", { name: "Add device" }).click();
   const add = page.getByRole("dialog", { name: "Add device" });
-  await add.getByLabel("Name", { exact: true }).fill("e2e-dup-name");
+  await add.getByLabel("Name", { exact: true }).fill(dup);
   await add.getByLabel("Host", { exact: true }).fill("127.0.0.1");
   await add.getByLabel("Username", { exact: true }).fill("x");
   await add.getByLabel("Password", { exact: true }).fill("x");
   await add.getByRole("button", { name: "Add device" }).click();
-  await expect(add.getByText('A device named "e2e-dup-name" already exists.')).toBeVisible();
+  await expect(add.getByText(`A device named "${dup}" already exists.`)).toBeVisible();
   await expect(toasts.getByText("Not saved: check the fields marked in the form")).toBeVisible();
 });
 
