@@ -32,9 +32,11 @@ test-rust:
 	cargo test --workspace --exclude frontend
 
 ## The integration tests again on PostgreSQL: TEST_DATABASE_URL if set, else the throwaway
-## cluster of `scripts/test-env.sh up`.
+## cluster of `scripts/test-env.sh up` (refused, not run on SQLite, when there is neither).
 test-postgres:
-	TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$$(. $${CLOUDSHELL_TEST_DIR:-$$HOME/.cache/cloudshell-test}/env && echo $$TEST_DATABASE_URL)}" cargo test -p server --tests
+	@url="$${TEST_DATABASE_URL:-$$(. "$${CLOUDSHELL_TEST_DIR:-$$HOME/.cache/cloudshell-test}/env" 2>/dev/null && echo "$$TEST_DATABASE_URL")}"; \
+	  if [ -z "$$url" ]; then echo "no PostgreSQL: run scripts/test-env.sh up first" >&2; exit 1; fi; \
+	  TEST_DATABASE_URL="$$url" cargo test -p server --tests
 
 test-e2e:
 	cd end2end && npx playwright test

@@ -42,6 +42,8 @@ apt_install() { # apt_install PKG... (only those missing); starts and enables no
   # Debian starts a package's service on install unless policy-rc.d says no (exit 101), with
   # or without systemd. The tests run their own sshd and PostgreSQL on loopback ports.
   if [ ! -e "$policy" ]; then
+    # Removed again however this script ends, so no later service start is blocked.
+    trap "$sudo rm -f $policy" EXIT
     printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
     $sudo chmod 755 "$policy"
     own_policy=1
@@ -50,18 +52,27 @@ apt_install() { # apt_install PKG... (only those missing); starts and enables no
   local rc=0
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" || rc=$?
-  [ -z "$own_policy" ] || $sudo rm -f "$policy"
-  [ "$rc" -eq 0 ] || return "$rc"
-  # Installing openssh-server also enables its unit and init script: undo that, so the system
-  # sshd does not start at the next boot either. Only for a package this run installed.
-  if printf '%s\n' "${missing[@]}" | grep -qx openssh-server; then
-    if command -v deb-systemd-helper >/dev/null 2>&1; then
-      $sudo deb-systemd-helper disable ssh.service ssh.socket >/dev/null 2>&1 || true
-    fi
-    if [ -x /etc/init.d/ssh ] && command -v update-rc.d >/dev/null 2>&1; then
-      $sudo update-rc.d ssh disable >/dev/null 2>&1 || true
-    fi
+  if [ -n "$own_policy" ]; then
+    $sudo rm -f "$policy"
+    trap - EXIT
   fi
+  [ "$rc" -eq 0 ] || return "$rc"
+  # Installing openssh-server or postgresql also enables its unit and init script: undo that,
+  # so neither starts at the next boot. Only for a package this run installed.
+  local pkg service
+  for pkg in "${missing[@]}"; do
+    case "$pkg" in
+      openssh-server) service=ssh ;;
+      postgresql) service=postgresql ;;
+      *) continue ;;
+    esac
+    if command -v deb-systemd-helper >/dev/null 2>&1; then
+      $sudo deb-systemd-helper disable "$service.service" "$service.socket" >/dev/null 2>&1 || true
+    fi
+    if [ -x "/etc/init.d/$service" ] && command -v update-rc.d >/dev/null 2>&1; then
+      $sudo update-rc.d "$service" disable >/dev/null 2>&1 || true
+    fi
+  done
 }
 
 if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
@@ -106,7 +117,7 @@ if [ "$MODE" = "test" ]; then
     $SUDO useradd --system --no-create-home --home-dir / --shell /bin/sh cloudshell-sshtest
   fi
   # Earlier versions set a password committed in the repository: remove any password left.
-  $SUDO usermod -p '!' cloudshell-sshtest
+  $SUDO usermod -p '!' -e 1 cloudshell-sshtest
 fi
 
 log "ready ($MODE)"

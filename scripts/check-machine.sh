@@ -3,7 +3,8 @@
 #
 #   scripts/check-machine.sh snapshot FILE   record the state before the tests
 #   scripts/check-machine.sh verify [FILE]   fail (exit 1) on any of:
-#     - something listening on port 22 on a non-loopback address (that was not there before);
+#     - something listening on port 22 on a non-loopback address, or the system ssh service
+#       enabled at boot (either, when it was not so before);
 #     - an account with a usable password that is known: the test account must be locked,
 #       and no account may have an empty password or one ever committed to this repository;
 #     - a changed `postgres` role in a system PostgreSQL cluster, or one that accepts a
@@ -15,9 +16,25 @@ set -euo pipefail
 KNOWN_PASSWORDS=("sshtest-password-4f1d" "cloudshell-test")
 TEST_ACCOUNT="cloudshell-sshtest"
 
-exposed_ssh() { # listeners on port 22 not bound to loopback
-  ss -Hltn 2>/dev/null | awk '{print $4}' | grep -E ':22$' \
-    | grep -vE '^(127\.[0-9.]+|\[::1\]|::1):22$' || true
+listening_on() { # listening_on PORT: the local addresses (hex, as the kernel shows them)
+  # Read from /proc, so no tool can be missing; a listener is state 0A.
+  local port
+  port="$(printf '%04X' "$1")"
+  cat /proc/net/tcp /proc/net/tcp6 2>/dev/null \
+    | awk -v p=":$port" '$4 == "0A" && substr($2, length($2) - 4) == p { print $2 }'
+}
+
+exposed_ssh() { # listeners on port 22 not bound to loopback (127.0.0.0/8 is 7F as the low byte)
+  listening_on 22 | grep -vE '^([0-9A-F]{6}7F|0{24}01000000):' | tr '\n' ' ' || true
+}
+
+ssh_enabled() { # whether the system ssh service starts at boot
+  if ls /etc/rc[2-5].d/S*ssh /etc/systemd/system/*.wants/ssh.service \
+    /etc/systemd/system/*.wants/ssh.socket >/dev/null 2>&1; then
+    echo yes
+  else
+    echo no
+  fi
 }
 
 clusters() { # "version cluster status datadir" per system cluster
@@ -29,31 +46,42 @@ postgres_role() { # a digest of the postgres role's password in each system clus
   local version cluster status datadir
   while read -r version cluster status datadir; do
     [ -n "$version" ] || continue
+    local seen
     if [ "$status" = "online" ]; then
-      printf '%s/%s role %s\n' "$version" "$cluster" "$(runuser -u postgres -- psql -Atq \
-        --cluster "$version/$cluster" -c "select rolpassword from pg_authid where rolname='postgres'" \
-        2>/dev/null | sha256sum | cut -c1-16)"
+      seen="$(runuser -u postgres -- psql -Atq --cluster "$version/$cluster" \
+        -c "select rolpassword from pg_authid where rolname='postgres'")" \
+        || { echo "cannot read the postgres role of $version/$cluster" >&2; exit 1; }
+      printf '%s/%s role %s\n' "$version" "$cluster" "$(sha256sum <<<"$seen" | cut -c1-16)"
     else
       # Offline: the catalog files (pg_authid among them) cannot change without a start.
-      printf '%s/%s files %s\n' "$version" "$cluster" \
-        "$(cat "$datadir"/global/* 2>/dev/null | sha256sum | cut -c1-16)"
+      seen="$(cat "$datadir"/global/* | sha256sum)" \
+        || { echo "cannot read $datadir/global" >&2; exit 1; }
+      printf '%s/%s files %s\n' "$version" "$cluster" "${seen:0:16}"
     fi
   done < <(clusters)
 }
 
 snapshot() {
-  { echo "ssh: $(exposed_ssh | tr '\n' ' ')"; postgres_role; } > "$1"
+  local roles
+  roles="$(postgres_role)"
+  { echo "ssh: $(exposed_ssh)"; echo "ssh-enabled: $(ssh_enabled)"; echo "$roles"; } > "$1"
 }
 
 problems=()
 problem() { problems+=("$*"); echo "[check-machine] FAIL: $*" >&2; }
 
 check_ssh() {
-  local before="" now
-  [ -z "${1:-}" ] || before="$(sed -n 's/^ssh: //p' "$1")"
-  now="$(exposed_ssh | tr '\n' ' ')"
+  local before="" enabled_before="no" now
+  if [ -n "${1:-}" ]; then
+    before="$(sed -n 's/^ssh: //p' "$1")"
+    enabled_before="$(sed -n 's/^ssh-enabled: //p' "$1")"
+  fi
+  now="$(exposed_ssh)"
   if [ -n "$now" ] && [ "$now" != "$before" ]; then
-    problem "port 22 is listening on a non-loopback address: $now"
+    problem "port 22 is listening on a non-loopback address (hex): $now"
+  fi
+  if [ "$(ssh_enabled)" = yes ] && [ "$enabled_before" != yes ]; then
+    problem "the system ssh service is enabled at boot"
   fi
 }
 
@@ -90,9 +118,9 @@ check_postgres() {
     now="$(postgres_role)"
     while read -r line; do
       grep -qxF "$line" <<<"$now" || problem "system PostgreSQL ${line%% *}: postgres role changed"
-    done < <(grep -v '^ssh: ' "$1" || true)
+    done < <(grep -v '^ssh' "$1" || true)
   fi
-  if command -v psql >/dev/null 2>&1 && ss -Hltn | awk '{print $4}' | grep -qE ':5432$'; then
+  if command -v psql >/dev/null 2>&1 && [ -n "$(listening_on 5432)" ]; then
     for pw in "${KNOWN_PASSWORDS[@]}"; do
       if PGPASSWORD="$pw" PGCONNECT_TIMEOUT=3 psql -h 127.0.0.1 -p 5432 -U postgres -Atqc 'select 1' \
         postgres >/dev/null 2>&1; then

@@ -33,14 +33,16 @@ as_pg() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+free_port() { # perl is part of every Debian system
+  perl -MIO::Socket::INET -e \
+    'print IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1", LocalPort => 0)->sockport'
 }
 
 lock_account() {
   id "$ACCOUNT" >/dev/null 2>&1 || return 0
-  # '!' alone: no password hash is left at all, so no password can ever match.
-  $SUDO usermod -p '!' "$ACCOUNT"
+  # '!' alone: no password hash is left at all, so no password can ever match; and the
+  # account is expired (day 1 of 1970), which sshd refuses for keys too.
+  $SUDO usermod -p '!' -e 1 "$ACCOUNT"
 }
 
 account_up() {
@@ -52,6 +54,8 @@ account_up() {
   password="$(random_secret)"
   (umask 077 && printf '%s' "$password" > "$STATE/sshtest-password")
   printf '%s:%s\n' "$ACCOUNT" "$password" | $SUDO chpasswd
+  # Should `down` never run (the run killed outright), the account still expires tomorrow.
+  $SUDO usermod -e "$(date -u -d tomorrow +%F)" "$ACCOUNT"
   $SUDO mkdir -p /run/sshd
 }
 
@@ -60,19 +64,23 @@ pg_up() {
   bin="$(pg_bin)"
   port="$(free_port)"
   password="$(random_secret)"
+  if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then
+    echo "no postgres account to run the test cluster as: run scripts/bootstrap.sh test" >&2
+    exit 1
+  fi
   # Its own directory, private to the cluster's owner (as root: the postgres account, which
-  # could not reach into the 0700 state directory).
+  # could not reach into the 0700 state directory). The password file is written while only
+  # we own the directory, then the whole of it is handed over (chown -R follows no links).
   dir="$(mktemp -d "${TMPDIR:-/tmp}/cloudshell-pg.XXXXXX")"
   printf '%s\n' "$dir" > "$STATE/pg-dir"
-  [ "$(id -u)" -ne 0 ] || chown postgres: "$dir"
   (umask 077 && printf '%s\n' "$password" > "$dir/pwfile")
-  [ "$(id -u)" -ne 0 ] || chown postgres: "$dir/pwfile"
+  [ "$(id -u)" -ne 0 ] || chown -R postgres: "$dir"
   as_pg "$bin/initdb" -D "$dir/data" -U postgres --pwfile="$dir/pwfile" --auth=scram-sha-256 \
     -E UTF8 --no-instructions >/dev/null
   rm -f "$dir/pwfile"
   # A throwaway cluster: no fsync, loopback only, its socket in its own directory.
   as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    -o "-p $port -k '$dir' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
     start >/dev/null
   (umask 077 && printf 'TEST_DATABASE_URL=postgres://postgres:%s@127.0.0.1:%s/postgres\n' \
     "$password" "$port" > "$STATE/env")
@@ -98,10 +106,13 @@ case "${1:-}" in
     echo "$STATE/env"
     ;;
   down)
-    lock_account
-    pg_down
-    rm -f "$STATE/sshtest-password" "$STATE/env"
+    # Every step runs even when one fails; the exit status says whether all succeeded.
+    rc=0
+    lock_account || rc=1
+    pg_down || rc=1
+    rm -f "$STATE/sshtest-password" "$STATE/env" || rc=1
     log "account locked, cluster removed"
+    exit "$rc"
     ;;
   *)
     echo "usage: $0 up|down" >&2
