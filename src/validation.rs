@@ -3,6 +3,15 @@
 /// Shortest password accepted anywhere (admin seed, password change).
 pub const MIN_PASSWORD_CHARS: usize = 12;
 
+/// Longest username anywhere (accounts are validated more strictly when created).
+pub const MAX_USERNAME_CHARS: usize = 64;
+
+/// Whether a typed username may even be looked up: at most 64 characters and no control
+/// characters. Anything else is refused at the boundary, never counted, stored or logged.
+pub fn plausible_username(name: &str) -> bool {
+    name.chars().count() <= MAX_USERNAME_CHARS && !name.chars().any(char::is_control)
+}
+
 /// Why a new password is refused. The texts are shown to the user as they are.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PasswordPolicyError {
@@ -34,6 +43,16 @@ pub fn check_new_password(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn implausible_usernames() {
+        assert!(plausible_username("admin"));
+        assert!(plausible_username(&"é".repeat(64)));
+        assert!(!plausible_username(&"x".repeat(65)));
+        assert!(!plausible_username("a\u{0}b"));
+        assert!(!plausible_username("a\nb"));
+        assert!(!plausible_username("a\u{1b}[31mb"));
+    }
 
     #[test]
     fn password_policy() {

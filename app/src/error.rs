@@ -21,8 +21,11 @@ pub enum AppError {
     NotFound,
     #[error("Only an admin can do that.")]
     Forbidden,
-    #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
+    #[error("Too many attempts. Try again in {}.", crate::error::wait_text(*retry_after_secs))]
     TooManyRequests { retry_after_secs: u64 },
+    /// The server is at capacity for this kind of work (password checks); nothing was done.
+    #[error("The server is busy. Try again in a few seconds.")]
+    Busy { retry_after_secs: u64 },
     #[error(
         "Something went wrong on the server. Try again; if it keeps happening, check the server log."
     )]
@@ -41,6 +44,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Forbidden => 403,
             AppError::TooManyRequests { .. } => 429,
+            AppError::Busy { .. } => 503,
             AppError::Internal | AppError::Transport => 500,
         }
     }
@@ -57,6 +61,11 @@ impl AppError {
             _ => None,
         }
     }
+}
+
+/// `M:SS` for a wait of up to an hour, as the login page counts it down.
+pub fn wait_text(secs: u64) -> String {
+    format!("{}:{:02}", secs / 60, secs % 60)
 }
 
 fn malformed() -> AppError {
@@ -99,6 +108,22 @@ mod tests {
         assert_eq!(AppError::Invalid(vec![]).status(), 422);
         assert_eq!(AppError::NotFound.status(), 404);
         assert_eq!(AppError::Forbidden.status(), 403);
+        assert_eq!(
+            AppError::Busy {
+                retry_after_secs: 2
+            }
+            .status(),
+            503
+        );
+    }
+
+    #[test]
+    fn the_wait_reads_as_minutes_and_seconds() {
+        let e = AppError::TooManyRequests {
+            retry_after_secs: 58,
+        };
+        assert_eq!(e.to_string(), "Too many attempts. Try again in 0:58.");
+        assert_eq!(wait_text(3600), "60:00");
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod access;
 pub mod export;
 pub mod health;
 pub mod heartbeat;
+pub mod login_reports;
 pub mod middleware;
 pub mod pwa;
 pub mod retention;

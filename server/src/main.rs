@@ -80,6 +80,7 @@ async fn serve() -> anyhow::Result<()> {
     } = server::prepare(&config, server::startup::leptos_options_from_env()).await?;
     let retention = server::retention::spawn(state.clone());
     let heartbeat = server::heartbeat::spawn(state.clone());
+    let login_reports = server::login_reports::spawn(state.clone());
     let auditor = state.auditor.clone();
     let terminals = state.terminals.clone();
     let app = server::build_router(state);
@@ -101,6 +102,9 @@ async fn serve() -> anyhow::Result<()> {
     .context("serving HTTP")?;
     retention.abort();
     heartbeat.abort();
+    login_reports.abort();
+    // Blocks still running at shutdown are not over, so they are not reported: the audit
+    // records a block's refusals only once it has ended.
     // Everything recorded before the listener closed is on disk before we exit.
     audit_writer.shutdown(auditor).await;
     tracing::info!("CloudShell stopped");

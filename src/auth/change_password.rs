@@ -1,11 +1,12 @@
 //! Password change: verify, enforce the policy, store, revoke the user's other sessions.
 
 use std::net::IpAddr;
+use std::time::Instant;
 
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use time::OffsetDateTime;
 
-use super::{AuthError, AuthService, CurrentSession, password};
+use super::{AuthError, AuthService, CurrentSession};
 use crate::audit::AuditEvent;
 use crate::db::entities::{user, web_session};
 use crate::models::{AuditAction, AuditOutcome};
@@ -23,9 +24,26 @@ impl AuthService {
         confirm: SecretString,
         client_ip: IpAddr,
     ) -> Result<(), AuthError> {
+        // Guesses of the current password share the login throttle.
+        let attempt = self
+            .throttle
+            .begin(client_ip, &session.username, Instant::now())
+            .map_err(|wait| AuthError::Blocked {
+                retry_after_secs: wait.as_secs().max(1),
+            })?;
+        if !attempt.delay.is_zero() {
+            tokio::time::sleep(attempt.delay).await;
+        }
         let result = self
             .try_change_password(session, &current, &new, &confirm)
             .await;
+        match &result {
+            Err(AuthError::WrongPassword) => {
+                self.throttle.failed(&attempt, Instant::now());
+            }
+            Ok(_) | Err(AuthError::Policy(_)) => self.throttle.succeeded(&attempt),
+            Err(_) => {}
+        }
         let (action, outcome, detail) = match &result {
             Ok(revoked) => (
                 AuditAction::PasswordChanged,
@@ -70,11 +88,15 @@ impl AuthService {
             .one(&self.db)
             .await?
             .ok_or(AuthError::Unauthenticated)?;
-        if !password::verify(current.clone(), user.password_hash.clone()).await? {
+        if !self
+            .argon2
+            .verify(current.clone(), user.password_hash.clone())
+            .await?
+        {
             return Err(AuthError::WrongPassword);
         }
         check_new_password(current.expose(), new.expose(), confirm.expose())?;
-        let hash = password::hash(new.clone()).await?;
+        let hash = self.argon2.hash(new.clone()).await?;
         let mut active: user::ActiveModel = user.into();
         active.password_hash = Set(hash);
         active.updated_at = Set(OffsetDateTime::now_utc());

@@ -13,6 +13,9 @@ pub enum AuthError {
     /// Too many failed logins from this IP or for this username.
     #[error("login blocked for {retry_after_secs}s")]
     Blocked { retry_after_secs: u64 },
+    /// Too many password checks are already running or waiting; try again shortly.
+    #[error("password hashing is at capacity")]
+    Busy,
     /// The current password given for a password change is wrong.
     #[error("wrong current password")]
     WrongPassword,

@@ -6,7 +6,8 @@ use std::time::Instant;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use time::OffsetDateTime;
 
-use super::{AuthError, AuthService, NewSession, password, token};
+use super::throttle::Attempt;
+use super::{AuthError, AuthService, NewSession, token};
 use crate::audit::AuditEvent;
 use crate::db::entities::{user, web_session};
 use crate::models::{AuditAction, AuditOutcome, Role, SessionInfo};
@@ -26,22 +27,15 @@ impl AuthService {
         password: SecretString,
         client_ip: IpAddr,
     ) -> Result<NewSession, AuthError> {
-        if let Err(wait) = self.throttle.check(client_ip, username, Instant::now()) {
-            let retry_after_secs = wait.as_secs().max(1);
-            self.auditor
-                .record_durable(
-                    AuditEvent::new(
-                        bounded(username),
-                        AuditAction::LoginBlocked,
-                        format!(
-                            "Too many failed logins; blocked for {retry_after_secs} more seconds"
-                        ),
-                    )
-                    .ip(client_ip)
-                    .outcome(AuditOutcome::Failure),
-                )
-                .await?;
-            return Err(AuthError::Blocked { retry_after_secs });
+        // Counted before any work: a refusal costs no database and no argon2.
+        let attempt = self
+            .throttle
+            .begin(client_ip, username, Instant::now())
+            .map_err(|wait| AuthError::Blocked {
+                retry_after_secs: wait.as_secs().max(1),
+            })?;
+        if !attempt.delay.is_zero() {
+            tokio::time::sleep(attempt.delay).await;
         }
         let found = user::Entity::find()
             .filter(user::Column::Username.eq(username))
@@ -49,21 +43,27 @@ impl AuthService {
             .await?;
         let user = match found {
             Some(user) => {
-                if password::verify(password, user.password_hash.clone()).await? {
+                if self
+                    .argon2
+                    .verify(password, user.password_hash.clone())
+                    .await?
+                {
                     user
                 } else {
                     return self
-                        .login_failed(username, "Wrong password", client_ip)
+                        .login_failed(&attempt, username, "Wrong password", client_ip)
                         .await;
                 }
             }
             None => {
                 let dummy = self.dummy_hash().await?;
-                password::verify(password, dummy).await?;
-                return self.login_failed(username, "Unknown user", client_ip).await;
+                self.argon2.verify(password, dummy).await?;
+                return self
+                    .login_failed(&attempt, username, "Unknown user", client_ip)
+                    .await;
             }
         };
-        self.throttle.record_success(client_ip, username);
+        self.throttle.succeeded(&attempt);
         let role = Role::parse(&user.role).unwrap_or(Role::User);
         let now = OffsetDateTime::now_utc();
         self.delete_expired(now).await?;
@@ -99,13 +99,12 @@ impl AuthService {
 
     async fn login_failed<T>(
         &self,
+        attempt: &Attempt,
         username: &str,
         reason: &str,
         client_ip: IpAddr,
     ) -> Result<T, AuthError> {
-        let block = self
-            .throttle
-            .record_failure(client_ip, username, Instant::now());
+        let block = self.throttle.failed(attempt, Instant::now());
         let detail = match block {
             Some(b) => format!("{reason}; further attempts blocked for {}s", b.as_secs()),
             None => reason.to_owned(),

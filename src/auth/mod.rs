@@ -81,6 +81,7 @@ pub struct AuthService {
     /// A hash to verify against when the username is unknown, so that case costs the same time.
     dummy_hash: Arc<OnceCell<String>>,
     throttle: throttle::LoginThrottle,
+    argon2: password::Argon2Pool,
 }
 
 impl AuthService {
@@ -91,6 +92,43 @@ impl AuthService {
             ttl: Duration::hours(i64::from(ttl_hours)),
             dummy_hash: Arc::new(OnceCell::new()),
             throttle: throttle::LoginThrottle::default(),
+            argon2: password::Argon2Pool::for_this_machine(),
+        }
+    }
+
+    /// Other throttle numbers (tests shorten the blocks).
+    pub fn with_throttle_limits(mut self, limits: throttle::Limits) -> Self {
+        self.throttle = throttle::LoginThrottle::new(limits);
+        self
+    }
+
+    /// Another bound on concurrent password hashing.
+    pub fn with_argon2_pool(mut self, pool: password::Argon2Pool) -> Self {
+        self.argon2 = pool;
+        self
+    }
+
+    /// Records one LOGIN_BLOCKED per block that ended with attempts refused during it. The
+    /// server calls this periodically; refusals themselves never touch the database.
+    pub async fn report_blocks(&self) {
+        for report in self.throttle.take_reports(std::time::Instant::now()) {
+            let scope = if report.whole_address {
+                "this address"
+            } else {
+                "this username from this address"
+            };
+            let detail = format!(
+                "Refused {} login attempt(s) while {scope} was blocked for {}s",
+                report.refused,
+                report.blocked_for.as_secs()
+            );
+            self.auditor
+                .record(
+                    AuditEvent::new(report.username, AuditAction::LoginBlocked, detail)
+                        .ip(report.ip)
+                        .outcome(AuditOutcome::Failure),
+                )
+                .await;
         }
     }
 
@@ -125,7 +163,7 @@ impl AuthService {
     ) -> Result<user::Model, AuthError> {
         validate_username(username).map_err(AuthError::Invalid)?;
         let now = OffsetDateTime::now_utc();
-        let hash = password::hash(password).await?;
+        let hash = self.argon2.hash(password).await?;
         let model = user::ActiveModel {
             username: Set(username.to_owned()),
             password_hash: Set(hash),
@@ -203,7 +241,7 @@ impl AuthService {
 
     pub(crate) async fn dummy_hash(&self) -> Result<String, AuthError> {
         self.dummy_hash
-            .get_or_try_init(|| password::hash(token::generate_password()))
+            .get_or_try_init(|| self.argon2.hash(token::generate_password()))
             .await
             .cloned()
     }

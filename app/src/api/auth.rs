@@ -14,7 +14,7 @@ pub async fn login(
     #[server(default)] username: String,
     #[server(default)] password: SecretString,
 ) -> Result<SessionInfo, AppError> {
-    use super::ssr::{auth_service, fail, internal, request_meta, set_cookie, set_header};
+    use super::ssr::{auth_service, busy, fail, internal, request_meta, set_cookie, set_header};
     use cloudshell::auth::{AuthError, cookie};
 
     let meta = request_meta()?;
@@ -22,6 +22,12 @@ pub async fn login(
     if username.is_empty() || password.is_empty() {
         return Err(fail(AppError::BadRequest(
             "Enter both a username and a password.".to_owned(),
+        )));
+    }
+    // Refused at the boundary, before it is counted, hashed, stored or logged.
+    if !cloudshell::validation::plausible_username(&username) {
+        return Err(fail(AppError::BadRequest(
+            "A username has at most 64 characters and no control characters.".to_owned(),
         )));
     }
     match auth_service()?
@@ -38,10 +44,11 @@ pub async fn login(
             Err(fail(AppError::InvalidCredentials))
         }
         Err(AuthError::Blocked { retry_after_secs }) => {
-            tracing::warn!(user = %username, ip = %meta.client_ip, "login blocked");
+            // Not logged per attempt: a refusal must stay cheap; the audit gets one summary.
             set_header("retry-after", &retry_after_secs.to_string());
             Err(fail(AppError::TooManyRequests { retry_after_secs }))
         }
+        Err(AuthError::Busy) => Err(busy()),
         Err(e) => Err(internal("login", e)),
     }
 }
@@ -114,6 +121,11 @@ pub async fn change_password(
         Err(AuthError::WrongPassword) => Err(fail(AppError::BadRequest(
             "The current password is wrong.".to_owned(),
         ))),
+        Err(AuthError::Blocked { retry_after_secs }) => {
+            super::ssr::set_header("retry-after", &retry_after_secs.to_string());
+            Err(fail(AppError::TooManyRequests { retry_after_secs }))
+        }
+        Err(AuthError::Busy) => Err(super::ssr::busy()),
         Err(AuthError::Policy(p)) => Err(fail(AppError::BadRequest(p.to_string()))),
         Err(AuthError::Unauthenticated) => Err(fail(AppError::Unauthorized)),
         Err(e) => Err(internal("change password", e)),

@@ -20,6 +20,15 @@ pub fn fail(err: AppError) -> AppError {
     err
 }
 
+/// 503 with `Retry-After`: the password checks are at capacity; nothing was done.
+pub fn busy() -> AppError {
+    const RETRY_AFTER_SECS: u64 = 2;
+    set_header("retry-after", &RETRY_AFTER_SECS.to_string());
+    fail(AppError::Busy {
+        retry_after_secs: RETRY_AFTER_SECS,
+    })
+}
+
 /// Logs an unexpected error with its context and returns the generic `Internal` error.
 pub fn internal(context: &'static str, err: impl std::fmt::Display) -> AppError {
     tracing::error!(%context, error = %err, "server function failed");

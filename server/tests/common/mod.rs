@@ -92,12 +92,20 @@ pub async fn spawn_in(data_dir: TempDir, extra: &[(&str, &str)]) -> TestApp {
 
 /// A fresh server whose state `adjust` may change first (short timeouts, say).
 pub async fn spawn_app_adjusted(adjust: impl FnOnce(&mut AppState)) -> TestApp {
+    spawn_app_configured(&[], adjust).await
+}
+
+/// A fresh server with extra configuration whose state `adjust` may change first.
+pub async fn spawn_app_configured(
+    extra: &[(&str, &str)],
+    adjust: impl FnOnce(&mut AppState),
+) -> TestApp {
     let data_dir = tempfile::tempdir().expect("tempdir");
     if let Some(admin) = postgres_admin_url() {
         let url = fresh_postgres_database(&admin, &data_dir).await;
         std::fs::write(data_dir.path().join("database-url"), url).expect("write url");
     }
-    spawn_in_with(data_dir, &[], adjust).await
+    spawn_in_with(data_dir, extra, adjust).await
 }
 
 pub async fn spawn_in_with(
