@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use crate::client_ip::{Cidr, parse_trusted_proxies};
+use crate::origin::Origin;
 use crate::secret::SecretString;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -36,6 +37,13 @@ pub struct Config {
     pub database_url: Option<SecretString>,
     /// `TRUSTED_PROXIES`: comma-separated CIDRs whose forwarding headers are believed.
     pub trusted_proxies: Vec<Cidr>,
+    /// `PUBLIC_URL` (optional): the origin browsers use. State-changing requests and the
+    /// terminal WebSocket must come from it; https makes the cookie `__Host-` and Secure.
+    /// Unset, the origin is derived from each request's Host and scheme.
+    pub public_url: Option<Origin>,
+    /// `SESSION_MAX_HOURS` (default 24): a web session ends this long after sign-in, however
+    /// active it is.
+    pub session_max_hours: u32,
 }
 
 pub const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:3000";
@@ -124,6 +132,23 @@ impl Config {
         let trusted_proxies = parse_trusted_proxies(&get("TRUSTED_PROXIES").unwrap_or_default())
             .map_err(|reason| invalid("TRUSTED_PROXIES", reason))?;
 
+        let public_url = match get("PUBLIC_URL") {
+            None => None,
+            Some(raw) => Some(Origin::parse(&raw).ok_or_else(|| {
+                invalid(
+                    "PUBLIC_URL",
+                    format!("'{raw}' is not like https://shell.example.com (no path)"),
+                )
+            })?),
+        };
+        let session_max_hours = parse_number(
+            "SESSION_MAX_HOURS",
+            get("SESSION_MAX_HOURS"),
+            24,
+            1,
+            24 * 30,
+        )?;
+
         Ok(Self {
             secret_key,
             admin_user,
@@ -135,6 +160,8 @@ impl Config {
             listen_addr,
             database_url,
             trusted_proxies,
+            public_url,
+            session_max_hours,
         })
     }
 
@@ -197,6 +224,8 @@ mod tests {
         assert_eq!(c.listen_addr.to_string(), "127.0.0.1:3000");
         assert!(c.secret_key.is_none() && c.admin_password.is_none());
         assert!(c.trusted_proxies.is_empty());
+        assert!(c.public_url.is_none());
+        assert_eq!(c.session_max_hours, 24);
         assert_eq!(c.database_url(), "sqlite://./data/cloudshell.db?mode=rwc");
     }
 
@@ -212,6 +241,8 @@ mod tests {
             ("ADMIN_USER", "has space"),
             ("DATABASE_URL", "mysql://x"),
             ("TRUSTED_PROXIES", "10.0.0.0/8, bogus"),
+            ("PUBLIC_URL", "https://shell.example.com/app"),
+            ("SESSION_MAX_HOURS", "0"),
         ] {
             let err = config(&[(var, value)]).unwrap_err();
             assert!(err.to_string().starts_with(var), "{var}: {err}");

@@ -5,6 +5,8 @@
 
 pub mod format;
 pub mod models;
+#[cfg(feature = "ssr")]
+pub mod origin;
 pub mod secret;
 pub mod validation;
 

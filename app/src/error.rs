@@ -21,6 +21,10 @@ pub enum AppError {
     NotFound,
     #[error("Only an admin can do that.")]
     Forbidden,
+    /// A state change that did not come from the CloudShell page (another site, or a client
+    /// that sends no Origin).
+    #[error("This request did not come from the CloudShell page. Reload it and try again.")]
+    CrossSite,
     #[error("Too many attempts. Try again in {}.", crate::error::wait_text(*retry_after_secs))]
     TooManyRequests { retry_after_secs: u64 },
     /// The server is at capacity for this kind of work (password checks); nothing was done.
@@ -42,7 +46,7 @@ impl AppError {
             AppError::BadRequest(_) => 400,
             AppError::Invalid(_) => 422,
             AppError::NotFound => 404,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::CrossSite => 403,
             AppError::TooManyRequests { .. } => 429,
             AppError::Busy { .. } => 503,
             AppError::Internal | AppError::Transport => 500,

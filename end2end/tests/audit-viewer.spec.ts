@@ -1,5 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import { loginAsAdmin as login } from "./helpers";
+import { loginAsAdmin as login, sameOrigin } from "./helpers";
 import * as fs from "node:fs";
 
 async function openAuditLog(page: Page) {
@@ -26,6 +26,7 @@ test("the audit log shows the login, stays live, reopens fresh, filters and expo
   const intruder = await other.newPage();
   const tried = `intruder${Date.now()}`;
   const res = await intruder.request.post("/api/auth/login", {
+    headers: sameOrigin,
     form: { username: tried, password: "not-a-real-password" },
   });
   expect(res.status()).toBe(401);

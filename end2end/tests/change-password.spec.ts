@@ -1,6 +1,6 @@
 import { test, expect, APIRequestContext, Page } from "@playwright/test";
 import { ADMIN_PASSWORD } from "../playwright.config";
-import { loginAsAdmin } from "./helpers";
+import { loginAsAdmin, sameOrigin } from "./helpers";
 
 async function changePassword(page: Page, current: string, next: string, confirm = next) {
   await page.getByRole("button", { name: "Change password" }).first().click();
@@ -17,9 +17,13 @@ async function changePassword(page: Page, current: string, next: string, confirm
  *  Quiet when that password does not work (the change never happened), so the test's own
  *  failure is the one reported. */
 async function restoreAdminPassword(request: APIRequestContext, current: string) {
-  const login = await request.post("/api/auth/login", { form: { username: "admin", password: current } });
+  const login = await request.post("/api/auth/login", {
+    headers: sameOrigin,
+    form: { username: "admin", password: current },
+  });
   if (login.status() !== 200) return;
   const res = await request.post("/api/auth/change-password", {
+    headers: sameOrigin,
     form: { current_password: current, new_password: ADMIN_PASSWORD, confirm_password: ADMIN_PASSWORD },
   });
   expect(res.status()).toBe(200);

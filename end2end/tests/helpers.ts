@@ -1,5 +1,8 @@
 import { Page, expect } from "@playwright/test";
-import { ADMIN_PASSWORD } from "../playwright.config";
+import { ADMIN_PASSWORD, PORT } from "../playwright.config";
+
+/** What the page's own requests carry: the server refuses state changes without it. */
+export const sameOrigin = { Origin: `http://127.0.0.1:${PORT}` };
 
 /** Waits until the WASM app has hydrated the server-rendered page. */
 export async function waitForHydration(page: Page) {

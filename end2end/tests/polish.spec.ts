@@ -1,9 +1,10 @@
 import { test, expect, Page } from "@playwright/test";
 import { SSHD_PORT, SSH_PASSWORD, SSH_USER } from "../playwright.config";
-import { loginAsAdmin, unique, waitForHydration } from "./helpers";
+import { loginAsAdmin, unique, waitForHydration, sameOrigin } from "./helpers";
 
 async function addShellDevice(page: Page, name: string) {
   const created = await page.request.post("/api/devices/create", {
+    headers: sameOrigin,
     data: {
       input: {
         name, host: "127.0.0.1", port: SSHD_PORT, username: SSH_USER,
@@ -86,6 +87,7 @@ test("toasts: actions say they worked, then go by themselves", async ({ page, co
 
   // A terminal that cannot connect says so in a toast as well as in its tab.
   const deadCreated = await page.request.post("/api/devices/create", {
+    headers: sameOrigin,
     data: { input: { name: dead, host: "127.0.0.1", port: 1, username: "x", auth_type: "password", password: "x" } },
   });
   expect(deadCreated.ok()).toBeTruthy();

@@ -1,11 +1,12 @@
 import { test, expect } from "@playwright/test";
 import { SSHD_PORT, SSH_PASSWORD, SSH_USER } from "../playwright.config";
-import { loginAsAdmin, unique } from "./helpers";
+import { loginAsAdmin, unique, sameOrigin } from "./helpers";
 
 test("terminal: open a device tab, run a command, close the tab, see the session end in the audit log", async ({ page }) => {
   const shell = unique("e2e-shell");
   await loginAsAdmin(page);
   const created = await page.request.post("/api/devices/create", {
+    headers: sameOrigin,
     data: {
       input: {
         name: shell, host: "127.0.0.1", port: SSHD_PORT, username: SSH_USER,

@@ -8,6 +8,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use cloudshell::auth::{AuthError, cookie};
 use cloudshell::client_ip::{self, Cidr, ForwardingHeaders};
+use cloudshell::origin::Origin;
 use cloudshell::request::RequestMeta;
 
 use crate::access::{Access, classify, is_passive};
@@ -25,7 +26,13 @@ fn joined(req: &Request, name: &str) -> Option<String> {
 }
 
 /// Client IP and TLS flag. Forwarding headers count only when the TCP peer is a trusted proxy.
-fn request_meta(req: &Request, peer: SocketAddr, trusted: &[Cidr]) -> RequestMeta {
+/// With PUBLIC_URL, its scheme decides whether the browser is on TLS.
+fn request_meta(
+    req: &Request,
+    peer: SocketAddr,
+    trusted: &[Cidr],
+    public_url: Option<&Origin>,
+) -> RequestMeta {
     let headers = ForwardingHeaders {
         x_forwarded_for: joined(req, "x-forwarded-for"),
         forwarded: joined(req, "forwarded"),
@@ -43,16 +50,19 @@ fn request_meta(req: &Request, peer: SocketAddr, trusted: &[Cidr]) -> RequestMet
             .unwrap_or(false);
     RequestMeta {
         client_ip: client_ip::resolve(peer_ip, &headers, trusted),
-        is_tls: req.uri().scheme_str() == Some("https") || forwarded_https,
+        is_tls: public_url.map_or(
+            req.uri().scheme_str() == Some("https") || forwarded_https,
+            |o| o.https,
+        ),
     }
 }
 
-fn session_token(req: &Request) -> Option<String> {
+fn session_token(req: &Request, secure: bool) -> Option<String> {
     req.headers()
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(cookie::token_from_cookie_header)
+        .find_map(|h| cookie::token_from_cookie_header(h, secure))
         .map(str::to_owned)
 }
 
@@ -74,10 +84,16 @@ pub async fn auth_gate(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let meta = request_meta(&req, peer, &state.trusted_proxies);
+    let public_url = state.public_url.as_deref();
+    let meta = request_meta(&req, peer, &state.trusted_proxies, public_url);
+    // Cross-site and wrongly typed state changes stop here, before any database work.
+    let expected = crate::edge::expected_origin(public_url, req.headers(), meta.is_tls);
+    if let Err(refusal) = crate::edge::check(&req, expected.as_ref()) {
+        return refusal.into_response();
+    }
     req.extensions_mut().insert(meta);
     let path = req.uri().path().to_owned();
-    let token = session_token(&req);
+    let token = session_token(&req, meta.is_tls);
 
     let session = match &token {
         None => None,
@@ -137,10 +153,10 @@ mod tests {
             ("x-forwarded-proto", "https"),
             ("x-forwarded-for", "192.0.2.9"),
         ]);
-        let via_proxy = request_meta(&r, "10.0.0.2:1000".parse().unwrap(), &trusted);
+        let via_proxy = request_meta(&r, "10.0.0.2:1000".parse().unwrap(), &trusted, None);
         assert!(via_proxy.is_tls);
         assert_eq!(via_proxy.client_ip.to_string(), "192.0.2.9");
-        let direct = request_meta(&r, "192.0.2.1:1000".parse().unwrap(), &trusted);
+        let direct = request_meta(&r, "192.0.2.1:1000".parse().unwrap(), &trusted, None);
         assert!(!direct.is_tls);
         assert_eq!(direct.client_ip.to_string(), "192.0.2.1");
     }
@@ -152,7 +168,7 @@ mod tests {
             ("x-forwarded-for", "6.6.6.6"),
             ("x-forwarded-for", "192.0.2.5"),
         ]);
-        let meta = request_meta(&r, "10.0.0.2:1000".parse().unwrap(), &trusted);
+        let meta = request_meta(&r, "10.0.0.2:1000".parse().unwrap(), &trusted, None);
         assert_eq!(meta.client_ip.to_string(), "192.0.2.5");
     }
 }

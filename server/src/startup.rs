@@ -1,5 +1,6 @@
 //! Startup: the key, the database, migrations and the first admin, in that order.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -56,7 +57,8 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
         .context("running database migrations")?;
 
     let (auditor, audit_writer) = audit::spawn(db.clone());
-    let auth = AuthService::new(db.clone(), auditor.clone(), config.token_ttl_hours);
+    let auth = AuthService::new(db.clone(), auditor.clone(), config.token_ttl_hours)
+        .with_max_age(time::Duration::hours(i64::from(config.session_max_hours)));
     if let Some(password) = auth
         .ensure_admin(&config.admin_user, config.admin_password.clone())
         .await
@@ -109,6 +111,7 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
         audit_retention_days: config.audit_retention_days,
         started_at: Instant::now(),
         trusted_proxies: config.trusted_proxies.clone().into(),
+        public_url: config.public_url.clone().map(Arc::new),
         service_worker,
     };
     Ok(Prepared {

@@ -6,6 +6,7 @@ use cloudshell::audit::Auditor;
 use cloudshell::auth::AuthService;
 use cloudshell::client_ip::Cidr;
 use cloudshell::devices::DeviceService;
+use cloudshell::origin::Origin;
 use cloudshell::terminal::SessionRegistry;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub started_at: Instant,
     /// TRUSTED_PROXIES: peers whose forwarding headers are believed.
     pub trusted_proxies: Arc<[Cidr]>,
+    /// PUBLIC_URL: the origin browsers use, if configured.
+    pub public_url: Option<Arc<Origin>>,
     /// `/sw.js`, built at startup from the site's files (see `pwa`).
     pub service_worker: Arc<str>,
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use axum::Extension;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cloudshell::audit::Actor;
 use cloudshell::auth::CurrentSession;
@@ -27,18 +27,6 @@ use crate::terminal_loop::{self, Connected};
 /// A browser that sends no resize this long after connecting gets the default size.
 const FIRST_RESIZE_WAIT: Duration = Duration::from_secs(5);
 
-/// The Origin must name this site: a page elsewhere cannot open terminals with our cookie.
-fn same_origin(headers: &HeaderMap) -> bool {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
-    match (host, origin) {
-        (Some(host), Some(origin)) => origin
-            .split_once("://")
-            .is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(host)),
-        _ => false,
-    }
-}
-
 pub async fn terminal_ws(
     State(state): State<AppState>,
     Path(device_id): Path<i64>,
@@ -47,7 +35,10 @@ pub async fn terminal_ws(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
-    if !same_origin(&headers) {
+    // The Origin must name this site (scheme, host and port): a page elsewhere cannot open
+    // terminals with our cookie.
+    let expected = crate::edge::expected_origin(state.public_url.as_deref(), &headers, meta.is_tls);
+    if !crate::edge::from_origin(&headers, expected.as_ref()) {
         tracing::warn!(user = %session.username, ip = %meta.client_ip, "terminal refused: cross-origin");
         return (StatusCode::FORBIDDEN, "cross-origin WebSocket refused").into_response();
     }
@@ -156,36 +147,4 @@ async fn send_error_and_close(mut socket: WebSocket, kind: ErrorKind, message: S
         .await;
     // Let the browser read both before the socket goes.
     let _ = tokio::time::timeout(Duration::from_secs(2), socket.next()).await;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn headers(host: &str, origin: Option<&str>) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        h.insert(header::HOST, host.parse().unwrap());
-        if let Some(o) = origin {
-            h.insert(header::ORIGIN, o.parse().unwrap());
-        }
-        h
-    }
-
-    #[test]
-    fn only_this_site_may_open_terminals() {
-        assert!(same_origin(&headers(
-            "127.0.0.1:3000",
-            Some("http://127.0.0.1:3000")
-        )));
-        assert!(same_origin(&headers(
-            "Shell.Example.org",
-            Some("https://shell.example.org")
-        )));
-        assert!(!same_origin(&headers(
-            "127.0.0.1:3000",
-            Some("http://evil.example")
-        )));
-        assert!(!same_origin(&headers("127.0.0.1:3000", Some("null"))));
-        assert!(!same_origin(&headers("127.0.0.1:3000", None)));
-    }
 }

@@ -222,11 +222,16 @@ async fn failures_are_explained_and_audited_without_ending_the_web_session() {
 
     // A page on another site cannot open a terminal with our cookie.
     let id = password_device(&app, &token, &sshd, &sshd::password()).await;
-    let refused = connect(app.addr, &token, id, "http://evil.example").await;
-    assert!(
-        matches!(refused, Err(WsError::Http(ref r)) if r.status() == 403),
-        "{refused:?}"
-    );
+    for origin in [
+        "http://evil.example".to_owned(),
+        format!("https://{}", app.addr),
+    ] {
+        let refused = connect(app.addr, &token, id, &origin).await;
+        assert!(
+            matches!(refused, Err(WsError::Http(ref r)) if r.status() == 403),
+            "{origin}: {refused:?}"
+        );
+    }
 
     // Wrong password: an error in the terminal, SESSION_FAILED, and still logged in.
     set_password(&app, &token, &sshd, id, "wrong-password").await;

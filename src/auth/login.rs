@@ -69,7 +69,7 @@ impl AuthService {
         self.delete_expired(now).await?;
 
         let token = token::generate();
-        let expires_at = now + self.ttl;
+        let expires_at = self.expiry(now, now);
         web_session::ActiveModel {
             token_hash: Set(token::hash(token.expose())),
             user_id: Set(user.id),

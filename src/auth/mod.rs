@@ -78,6 +78,8 @@ pub struct AuthService {
     db: DatabaseConnection,
     auditor: Auditor,
     ttl: Duration,
+    /// The absolute lifetime: no activity extends a session past `created_at + max_age`.
+    max_age: Duration,
     /// A hash to verify against when the username is unknown, so that case costs the same time.
     dummy_hash: Arc<OnceCell<String>>,
     throttle: throttle::LoginThrottle,
@@ -90,10 +92,23 @@ impl AuthService {
             db,
             auditor,
             ttl: Duration::hours(i64::from(ttl_hours)),
+            max_age: Duration::hours(24),
             dummy_hash: Arc::new(OnceCell::new()),
             throttle: throttle::LoginThrottle::default(),
             argon2: password::Argon2Pool::for_this_machine(),
         }
+    }
+
+    /// SESSION_MAX_HOURS: how long a session may live at most, however active.
+    pub fn with_max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = max_age;
+        self
+    }
+
+    /// When a session created at `created_at` and active at `now` expires: the sliding
+    /// expiry, cut at the absolute lifetime.
+    pub(crate) fn expiry(&self, created_at: OffsetDateTime, now: OffsetDateTime) -> OffsetDateTime {
+        (now + self.ttl).min(created_at + self.max_age)
     }
 
     /// Other throttle numbers (tests shorten the blocks).
@@ -190,15 +205,16 @@ impl AuthService {
             return Err(AuthError::Unauthenticated);
         };
         let now = OffsetDateTime::now_utc();
-        if session.expires_at <= now {
+        if session.expires_at <= now || session.created_at + self.max_age <= now {
             web_session::Entity::delete_by_id(session.id)
                 .exec(&self.db)
                 .await?;
             return Err(AuthError::Unauthenticated);
         }
-        let mut expires_at = session.expires_at;
-        if touch && now + self.ttl - expires_at >= REFRESH_EVERY {
-            expires_at = now + self.ttl;
+        let mut expires_at = session.expires_at.min(session.created_at + self.max_age);
+        let extended = self.expiry(session.created_at, now);
+        if touch && extended - expires_at >= REFRESH_EVERY {
+            expires_at = extended;
             let mut active: web_session::ActiveModel = session.clone().into();
             active.expires_at = Set(expires_at);
             active.update(&self.db).await?;

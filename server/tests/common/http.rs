@@ -35,9 +35,11 @@ impl Response {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 
-    /// The session token from a `Set-Cookie: cloudshell_session=...` header.
+    /// The session token from a `Set-Cookie: cloudshell_session=...` header (or its
+    /// `__Host-` form, used over https).
     pub fn session_cookie(&self) -> Option<String> {
         self.all("set-cookie").into_iter().find_map(|c| {
+            let c = c.strip_prefix("__Host-").unwrap_or(c);
             let v = c.strip_prefix("cloudshell_session=")?;
             let token = v.split(';').next()?;
             (!token.is_empty()).then(|| token.to_owned())
@@ -45,11 +47,21 @@ impl Response {
     }
 }
 
+/// The `Origin` a request carries. Like a browser, the client sends the server's own origin on
+/// state-changing requests unless a test says otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OriginHeader {
+    SameSite,
+    Custom(String),
+    Omitted,
+}
+
 pub struct Request<'a> {
     pub method: &'a str,
     pub path: &'a str,
     pub headers: Vec<(&'a str, String)>,
     pub body: Vec<u8>,
+    pub origin: OriginHeader,
 }
 
 impl<'a> Request<'a> {
@@ -59,6 +71,7 @@ impl<'a> Request<'a> {
             path,
             headers: Vec::new(),
             body: Vec::new(),
+            origin: OriginHeader::Omitted,
         }
     }
 
@@ -76,6 +89,7 @@ impl<'a> Request<'a> {
                 "application/x-www-form-urlencoded".to_owned(),
             )],
             body: body.into_bytes(),
+            origin: OriginHeader::SameSite,
         }
     }
 
@@ -85,7 +99,13 @@ impl<'a> Request<'a> {
             path,
             headers: vec![("Content-Type", "application/json".to_owned())],
             body: body.to_string().into_bytes(),
+            origin: OriginHeader::SameSite,
         }
+    }
+
+    pub fn origin(mut self, origin: OriginHeader) -> Self {
+        self.origin = origin;
+        self
     }
 
     pub fn header(mut self, name: &'a str, value: impl Into<String>) -> Self {
@@ -105,6 +125,11 @@ impl<'a> Request<'a> {
             self.path,
             self.body.len()
         );
+        match &self.origin {
+            OriginHeader::SameSite => head.push_str(&format!("Origin: http://{addr}\r\n")),
+            OriginHeader::Custom(o) => head.push_str(&format!("Origin: {o}\r\n")),
+            OriginHeader::Omitted => {}
+        }
         for (k, v) in &self.headers {
             head.push_str(&format!("{k}: {v}\r\n"));
         }

@@ -1,0 +1,158 @@
+//! The web edge's request checks, applied to every route by the request gate: a state change
+//! must come from the CloudShell page itself, with the content type its endpoint takes.
+
+use axum::extract::Request;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cloudshell::origin::Origin;
+
+/// Server functions that take JSON; every other `/api/` state change takes a form.
+const JSON_ENDPOINTS: &[&str] = &["/api/devices/create", "/api/devices/update"];
+
+/// The origin this request must come from: `PUBLIC_URL`, else the request's own scheme and Host.
+pub fn expected_origin(
+    public_url: Option<&Origin>,
+    headers: &HeaderMap,
+    tls: bool,
+) -> Option<Origin> {
+    public_url.cloned().or_else(|| {
+        let host = headers.get(header::HOST)?.to_str().ok()?;
+        Origin::from_authority(tls, host)
+    })
+}
+
+/// Whether the browser says this request comes from `expected`: its `Origin`, or without one,
+/// `Sec-Fetch-Site: same-origin`. Anything else (another site, `null`, neither header) is no.
+pub fn from_origin(headers: &HeaderMap, expected: Option<&Origin>) -> bool {
+    match headers.get(header::ORIGIN) {
+        Some(origin) => match (origin.to_str(), expected) {
+            (Ok(origin), Some(expected)) => expected.matches(origin),
+            _ => false,
+        },
+        None => headers
+            .get("sec-fetch-site")
+            .is_some_and(|v| v.as_bytes() == b"same-origin"),
+    }
+}
+
+fn content_type_is(headers: &HeaderMap, wanted: &[&str]) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|t| wanted.iter().any(|w| t.trim().eq_ignore_ascii_case(w)))
+}
+
+/// Why a state change is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not from the site's own origin: 403.
+    CrossSite,
+    /// Not the content type the endpoint takes (they are listed): 415.
+    ContentType(&'static [&'static str]),
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::CrossSite => refuse(StatusCode::FORBIDDEN, app::error::AppError::CrossSite),
+            Refusal::ContentType(wanted) => refuse(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                app::error::AppError::BadRequest(format!(
+                    "This endpoint takes {} only.",
+                    wanted.join(" or ")
+                )),
+            ),
+        }
+    }
+}
+
+const JSON: &[&str] = &["application/json"];
+const FORM: &[&str] = &["application/x-www-form-urlencoded", "multipart/form-data"];
+
+/// Refuses a cross-site or wrongly typed state change; lets everything else through.
+pub fn check(req: &Request, expected: Option<&Origin>) -> Result<(), Refusal> {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return Ok(());
+    }
+    let headers = req.headers();
+    if !from_origin(headers, expected) {
+        return Err(Refusal::CrossSite);
+    }
+    let path = req.uri().path();
+    let wanted = if JSON_ENDPOINTS.contains(&path) {
+        JSON
+    } else if path.starts_with("/api/") {
+        FORM
+    } else {
+        return Ok(());
+    };
+    if content_type_is(headers, wanted) {
+        Ok(())
+    } else {
+        Err(Refusal::ContentType(wanted))
+    }
+}
+
+fn refuse(status: StatusCode, err: app::error::AppError) -> Response {
+    let body = serde_json::to_string(&err).unwrap_or_default();
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(
+                axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+        h
+    }
+
+    #[test]
+    fn only_the_site_itself_may_change_state() {
+        let site = Origin::parse("http://127.0.0.1:3000").unwrap();
+        assert!(from_origin(
+            &headers(&[("origin", "http://127.0.0.1:3000")]),
+            Some(&site)
+        ));
+        assert!(from_origin(
+            &headers(&[("sec-fetch-site", "same-origin")]),
+            Some(&site)
+        ));
+        assert!(!from_origin(
+            &headers(&[("origin", "https://127.0.0.1:3000")]),
+            Some(&site)
+        ));
+        assert!(!from_origin(&headers(&[("origin", "null")]), Some(&site)));
+        assert!(!from_origin(
+            &headers(&[("sec-fetch-site", "same-site")]),
+            Some(&site)
+        ));
+        assert!(!from_origin(&headers(&[]), Some(&site)));
+        // An Origin that is present but wrong is not rescued by Sec-Fetch-Site.
+        assert!(!from_origin(
+            &headers(&[
+                ("origin", "http://evil.example"),
+                ("sec-fetch-site", "same-origin")
+            ]),
+            Some(&site)
+        ));
+    }
+
+    #[test]
+    fn the_expected_origin_comes_from_public_url_first() {
+        let h = headers(&[("host", "10.0.0.5:3000")]);
+        let public = Origin::parse("https://shell.example.com").unwrap();
+        assert_eq!(expected_origin(Some(&public), &h, false), Some(public));
+        assert_eq!(
+            expected_origin(None, &h, false).unwrap().to_string(),
+            "http://10.0.0.5:3000"
+        );
+    }
+}
