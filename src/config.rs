@@ -44,6 +44,9 @@ pub struct Config {
     /// `SESSION_MAX_HOURS` (default 24): a web session ends this long after sign-in, however
     /// active it is.
     pub session_max_hours: u32,
+    /// `MAX_CONNECTIONS` (default 4096): open HTTP connections at once; more wait to be
+    /// accepted.
+    pub max_connections: u32,
 }
 
 pub const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:3000";
@@ -149,6 +152,14 @@ impl Config {
             24 * 30,
         )?;
 
+        let max_connections = parse_number(
+            "MAX_CONNECTIONS",
+            get("MAX_CONNECTIONS"),
+            4096,
+            16,
+            1_000_000,
+        )?;
+
         Ok(Self {
             secret_key,
             admin_user,
@@ -162,6 +173,7 @@ impl Config {
             trusted_proxies,
             public_url,
             session_max_hours,
+            max_connections,
         })
     }
 
@@ -243,6 +255,7 @@ mod tests {
             ("TRUSTED_PROXIES", "10.0.0.0/8, bogus"),
             ("PUBLIC_URL", "https://shell.example.com/app"),
             ("SESSION_MAX_HOURS", "0"),
+            ("MAX_CONNECTIONS", "1"),
         ] {
             let err = config(&[(var, value)]).unwrap_err();
             assert!(err.to_string().starts_with(var), "{var}: {err}");

@@ -1,8 +1,11 @@
 //! The web edge's request checks, applied to every route by the request gate: a state change
 //! must come from the CloudShell page itself, with the content type its endpoint takes.
 
-use axum::extract::Request;
+use std::time::Duration;
+
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use cloudshell::origin::Origin;
 
@@ -91,6 +94,29 @@ pub fn check(req: &Request, expected: Option<&Origin>) -> Result<(), Refusal> {
         Ok(())
     } else {
         Err(Refusal::ContentType(wanted))
+    }
+}
+
+/// How long a request (other than a WebSocket) may take to answer.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Answers 503 when a request takes longer than the state's `request_timeout`. WebSockets
+/// are exempt: they live as long as their terminal, under their own limits.
+pub async fn request_timeout(State(limit): State<Duration>, req: Request, next: Next) -> Response {
+    if req.uri().path().starts_with("/ws/") {
+        return next.run(req).await;
+    }
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::to_string(&app::error::AppError::Busy {
+                retry_after_secs: 5,
+            })
+            .unwrap_or_default(),
+        )
+            .into_response(),
     }
 }
 

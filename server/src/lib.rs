@@ -14,6 +14,7 @@ pub mod pwa;
 pub mod retention;
 pub mod router;
 pub mod secret_key;
+pub mod serve;
 pub mod startup;
 pub mod state;
 pub mod terminal;

@@ -1,4 +1,3 @@
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -89,17 +88,16 @@ async fn serve() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("LISTEN_ADDR: cannot listen on {}", config.listen_addr))?;
     tracing::info!("CloudShell listening on http://{}", config.listen_addr);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    let limits = server::serve::Limits {
+        max_connections: config.max_connections as usize,
+        ..server::serve::Limits::default()
+    };
+    server::serve::run(listener, app, limits, async move {
         shutdown_signal().await;
         // Terminal WebSockets would keep the server open: end them (recording each end).
         terminals.shutdown(Duration::from_secs(5)).await;
     })
-    .await
-    .context("serving HTTP")?;
+    .await;
     retention.abort();
     heartbeat.abort();
     login_reports.abort();

@@ -79,5 +79,9 @@ pub fn build_router(state: AppState) -> Router {
         ))
         .layer(map_response(server_fn_error_status))
         .layer(from_fn_with_state(state.clone(), auth_gate))
+        .layer(from_fn_with_state(
+            state.request_timeout,
+            crate::edge::request_timeout,
+        ))
         .with_state(state)
 }

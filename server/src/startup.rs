@@ -112,6 +112,7 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
         started_at: Instant::now(),
         trusted_proxies: config.trusted_proxies.clone().into(),
         public_url: config.public_url.clone().map(Arc::new),
+        request_timeout: crate::edge::REQUEST_TIMEOUT,
         service_worker,
     };
     Ok(Prepared {

@@ -29,6 +29,8 @@ pub struct AppState {
     pub started_at: Instant,
     /// TRUSTED_PROXIES: peers whose forwarding headers are believed.
     pub trusted_proxies: Arc<[Cidr]>,
+    /// How long a non-WebSocket request may take (edge::REQUEST_TIMEOUT).
+    pub request_timeout: std::time::Duration,
     /// PUBLIC_URL: the origin browsers use, if configured.
     pub public_url: Option<Arc<Origin>>,
     /// `/sw.js`, built at startup from the site's files (see `pwa`).

@@ -129,14 +129,12 @@ pub async fn spawn_in_with(
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .expect("serve");
-    });
+    let server = tokio::spawn(server::serve::run(
+        listener,
+        app,
+        server::serve::Limits::default(),
+        std::future::pending(),
+    ));
     TestApp {
         addr,
         state,
