@@ -3,6 +3,7 @@
 //! Always compiled (server and WASM alike): the typed models both sides share and pure logic
 //! (validation, formatting). Behind the `ssr` feature: the server services. No Leptos here.
 
+pub mod csp;
 pub mod format;
 pub mod models;
 #[cfg(feature = "ssr")]

@@ -22,6 +22,9 @@ use pages::{dashboard::Dashboard, login::LoginPage, not_found::NotFound};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    api::ssr::set_page_policy();
+    let nonce = leptos::nonce::use_nonce;
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -35,11 +38,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="apple-touch-icon" href="/icons/icon-192.png" />
                 <link rel="stylesheet" href="/xterm/xterm.css" />
                 // The bare module names the xterm bindings import, mapped to the served files.
-                <script type="importmap">
+                <script type="importmap" nonce=nonce()>
                     r#"{"imports":{"xterm":"/xterm/xterm.mjs","xterm-addon-fit":"/xterm/addon-fit.mjs"}}"#
                 </script>
                 // Installable app: the worker caches static assets and serves the offline page.
-                <script>
+                <script nonce=nonce()>
                     r#"if ("serviceWorker" in navigator) { addEventListener("load", () => navigator.serviceWorker.register("/sw.js").catch(() => {})); }"#
                 </script>
                 <AutoReload options=options.clone() />

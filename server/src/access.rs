@@ -19,6 +19,7 @@ const PUBLIC_EXACT: &[&str] = &[
     "/manifest.webmanifest",
     "/sw.js",
     "/offline.html",
+    "/offline.js",
     "/robots.txt",
 ];
 

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod edge;
 pub mod export;
+pub mod headers;
 pub mod health;
 pub mod heartbeat;
 pub mod login_reports;

@@ -16,7 +16,12 @@ const TEMPLATE: &str = include_str!("../assets/sw.js");
 /// Folders under the site root whose every file is precached.
 const ASSET_DIRS: &[&str] = &["pkg", "xterm", "icons"];
 /// Single files precached beside them.
-const ASSET_FILES: &[&str] = &["favicon.svg", "manifest.webmanifest", "offline.html"];
+const ASSET_FILES: &[&str] = &[
+    "favicon.svg",
+    "manifest.webmanifest",
+    "offline.html",
+    "offline.js",
+];
 
 /// Every precached URL path with the bytes behind it, sorted so the version is stable.
 fn collect_assets(site_root: &Path) -> Vec<(String, Vec<u8>)> {

@@ -83,5 +83,9 @@ pub fn build_router(state: AppState) -> Router {
             state.request_timeout,
             crate::edge::request_timeout,
         ))
+        .layer(from_fn_with_state(
+            crate::headers::Https(state.public_url.as_ref().is_some_and(|o| o.https)),
+            crate::headers::security_headers,
+        ))
         .with_state(state)
 }

@@ -162,3 +162,49 @@ async fn sessions_end_at_their_absolute_lifetime_however_active() {
         .await;
     assert_eq!(res.status, 401);
 }
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_and_pages_a_nonce_policy() {
+    let app = spawn_app().await;
+    let page = Request::get("/login").send(app.addr).await;
+    assert_eq!(page.status, 200);
+    let csp = page.header("content-security-policy").unwrap().to_owned();
+    let scripts = csp
+        .split("; ")
+        .find(|d| d.starts_with("script-src"))
+        .unwrap();
+    assert!(!scripts.contains("unsafe-inline"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    let nonce = scripts
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|r| r.split('\'').next())
+        .unwrap();
+    // Every inline script of the page carries that nonce, so it runs; nothing else would.
+    let scripts_in_page = page.body.matches("<script").count();
+    assert!(scripts_in_page >= 3, "{}", page.body);
+    assert_eq!(
+        page.body.matches(&format!("nonce=\"{nonce}\"")).count(),
+        scripts_in_page,
+        "{}",
+        page.body
+    );
+    // A second page load gets a fresh nonce.
+    let again = Request::get("/login").send(app.addr).await;
+    assert_ne!(again.header("content-security-policy"), Some(csp.as_str()));
+
+    let api = Request::get("/api/auth/me").send(app.addr).await;
+    for res in [&page, &api] {
+        assert_eq!(res.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(res.header("referrer-policy"), Some("no-referrer"));
+        assert!(res.header("content-security-policy").is_some());
+        assert_eq!(res.header("strict-transport-security"), None, "plain http");
+    }
+
+    let tls = spawn_app_with(&[("PUBLIC_URL", "https://shell.example.test")]).await;
+    let res = Request::get("/login").send(tls.addr).await;
+    assert_eq!(
+        res.header("strict-transport-security"),
+        Some("max-age=31536000")
+    );
+}

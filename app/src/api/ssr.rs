@@ -102,6 +102,16 @@ pub fn set_cookie(value: &str) {
     }
 }
 
+/// The page's Content-Security-Policy, naming the nonce Leptos put on its inline scripts.
+pub fn set_page_policy() {
+    if let Some(nonce) = leptos::nonce::use_nonce() {
+        set_header(
+            "content-security-policy",
+            &cloudshell::csp::policy(Some(&nonce)),
+        );
+    }
+}
+
 pub fn set_header(name: &'static str, value: &str) {
     if let (Some(res), Ok(v)) = (
         use_context::<ResponseOptions>(),
