@@ -2,7 +2,7 @@
 # Starts the built server for the end-to-end tests with a fresh data directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA="end2end/.data"
+DATA="${E2E_DATA_DIR:-end2end/.data}"
 rm -rf "$DATA"
 export DATA_DIR="$DATA"
 export LISTEN_ADDR="127.0.0.1:${E2E_PORT:-3180}"

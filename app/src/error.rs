@@ -25,6 +25,9 @@ pub enum AppError {
     /// that sends no Origin).
     #[error("This request did not come from the CloudShell page. Reload it and try again.")]
     CrossSite,
+    /// The account still has its generated first password.
+    #[error("Choose your own password first: this account still has its generated one.")]
+    PasswordChangeRequired,
     #[error("Too many attempts. Try again in {}.", crate::error::wait_text(*retry_after_secs))]
     TooManyRequests { retry_after_secs: u64 },
     /// The server is at capacity for this kind of work (password checks); nothing was done.
@@ -46,7 +49,7 @@ impl AppError {
             AppError::BadRequest(_) => 400,
             AppError::Invalid(_) => 422,
             AppError::NotFound => 404,
-            AppError::Forbidden | AppError::CrossSite => 403,
+            AppError::Forbidden | AppError::CrossSite | AppError::PasswordChangeRequired => 403,
             AppError::TooManyRequests { .. } => 429,
             AppError::Busy { .. } => 503,
             AppError::Internal | AppError::Transport => 500,

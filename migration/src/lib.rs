@@ -9,6 +9,7 @@ mod m000003_create_audit_log;
 mod m000004_create_devices;
 mod m000005_create_host_keys;
 mod m000006_create_terminal_sessions;
+mod m000007_add_users_must_change_password;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m000004_create_devices::Migration),
             Box::new(m000005_create_host_keys::Migration),
             Box::new(m000006_create_terminal_sessions::Migration),
+            Box::new(m000007_add_users_must_change_password::Migration),
         ]
     }
 }

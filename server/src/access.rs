@@ -35,6 +35,19 @@ pub fn classify(path: &str) -> Access {
     }
 }
 
+/// What an account that must still replace its generated password may reach: public files,
+/// pages (which show only the password form), and the calls that form makes.
+pub fn allowed_before_password_change(path: &str) -> bool {
+    matches!(classify(path), Access::Page | Access::Public)
+        || matches!(
+            path,
+            "/api/auth/change-password"
+                | "/api/auth/logout"
+                | "/api/auth/me"
+                | "/api/auth/keep-alive"
+        )
+}
+
 /// Requests that must not count as user activity, so polling never keeps a session alive.
 pub fn is_passive(path: &str) -> bool {
     path == "/api/auth/me"
@@ -60,6 +73,26 @@ mod tests {
         assert_eq!(classify("/loginx"), Access::Page);
         assert_eq!(classify("/api/healthz"), Access::Api);
         assert_eq!(classify("/pkg"), Access::Page);
+    }
+
+    #[test]
+    fn a_generated_password_opens_only_the_password_change() {
+        for open in [
+            "/",
+            "/pkg/cloudshell.wasm",
+            "/api/auth/change-password",
+            "/api/auth/me",
+        ] {
+            assert!(allowed_before_password_change(open), "{open}");
+        }
+        for closed in [
+            "/api/devices",
+            "/api/audit",
+            "/api/audit/export",
+            "/ws/terminal/1",
+        ] {
+            assert!(!allowed_before_password_change(closed), "{closed}");
+        }
     }
 
     #[test]

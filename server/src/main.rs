@@ -33,6 +33,14 @@ fn main() -> anyhow::Result<()> {
         )
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if !matches!(args.as_slice(), [] | [_, _]) {
+        eprintln!("{USAGE}");
+        std::process::exit(2);
+    }
+    // SAFETY: no other thread exists yet; the runtime's are started below.
+    #[allow(unsafe_code)]
+    let config =
+        unsafe { server::startup::config_from_env_scrubbed() }.context("invalid configuration")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -43,9 +51,9 @@ fn main() -> anyhow::Result<()> {
         .collect::<Vec<_>>()
         .as_slice()
     {
-        [] => runtime.block_on(serve()),
+        [] => runtime.block_on(serve(config)),
         ["audit", "verify"] => {
-            let intact = runtime.block_on(audit_verify())?;
+            let intact = runtime.block_on(audit_verify(config))?;
             std::process::exit(if intact { 0 } else { 1 });
         }
         _ => {
@@ -55,8 +63,7 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn audit_verify() -> anyhow::Result<bool> {
-    let config = Config::from_env().context("invalid configuration")?;
+async fn audit_verify(config: Config) -> anyhow::Result<bool> {
     let db = cloudshell::db::connect(&config.database_url())
         .await
         .context("DATABASE_URL / DATA_DIR")?;
@@ -71,8 +78,7 @@ async fn audit_verify() -> anyhow::Result<bool> {
     Ok(report.intact)
 }
 
-async fn serve() -> anyhow::Result<()> {
-    let config = Config::from_env().context("invalid configuration")?;
+async fn serve(config: Config) -> anyhow::Result<()> {
     let server::Prepared {
         state,
         audit_writer,

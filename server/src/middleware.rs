@@ -66,16 +66,17 @@ fn session_token(req: &Request, secure: bool) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The serialized `AppError`, so server-function clients decode it.
+fn app_error_json(status: StatusCode, err: &app::error::AppError) -> Response {
+    let body = serde_json::to_string(err).unwrap_or_default();
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
 fn unauthorized_json() -> Response {
-    // The body is the serialized `AppError::Unauthorized`, so server-function clients decode it.
-    let body = serde_json::to_string(&app::error::AppError::Unauthorized)
-        .unwrap_or_else(|_| "\"Unauthorized\"".to_owned());
-    (
+    app_error_json(
         StatusCode::UNAUTHORIZED,
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
+        &app::error::AppError::Unauthorized,
     )
-        .into_response()
 }
 
 pub async fn auth_gate(
@@ -128,6 +129,12 @@ pub async fn auth_gate(
 
     if path == "/login" {
         return Redirect::to("/").into_response();
+    }
+    if session.must_change_password && !crate::access::allowed_before_password_change(&path) {
+        return app_error_json(
+            StatusCode::FORBIDDEN,
+            &app::error::AppError::PasswordChangeRequired,
+        );
     }
     req.extensions_mut().insert(session);
     next.run(req).await

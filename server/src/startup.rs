@@ -30,6 +30,22 @@ pub fn leptos_options_from_env() -> LeptosOptions {
         .build()
 }
 
+/// Reads the configuration, then removes SECRET_KEY from the process environment, so nothing
+/// that reads the environment later (a child process, a crash dump of it) finds the key.
+///
+/// # Safety
+/// Must be called while no other thread exists (in `main`, before the runtime starts):
+/// changing the environment races with any other thread that reads it.
+#[allow(unsafe_code)] // The second of the two unsafe spots in the tree, with mallopt.
+pub unsafe fn config_from_env_scrubbed() -> Result<Config, cloudshell::config::ConfigError> {
+    let config = Config::from_env()?;
+    // SAFETY: the caller guarantees no other thread exists.
+    unsafe {
+        std::env::remove_var("SECRET_KEY");
+    }
+    Ok(config)
+}
+
 /// A prepared server: the request state, and the audit writer to flush on shutdown.
 pub struct Prepared {
     pub state: AppState,
@@ -38,6 +54,12 @@ pub struct Prepared {
 
 /// Opens everything the server needs. Fails with a message that says what to fix.
 pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::Result<Prepared> {
+    crate::data_dir::secure(&config.data_dir)
+        .with_context(|| format!("DATA_DIR: securing {}", config.data_dir.display()))?;
+    if config.database_url.is_none() {
+        crate::data_dir::create_private(&config.data_dir.join("cloudshell.db"))
+            .context("DATA_DIR: creating the database file")?;
+    }
     let (secret_key, generated) =
         crate::secret_key::resolve(config.secret_key.as_ref(), &config.data_dir)
             .context("SECRET_KEY")?;
@@ -59,19 +81,25 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
     let (auditor, audit_writer) = audit::spawn(db.clone());
     let auth = AuthService::new(db.clone(), auditor.clone(), config.token_ttl_hours)
         .with_max_age(time::Duration::hours(i64::from(config.session_max_hours)));
+    let initial_password_file = config
+        .data_dir
+        .join(crate::data_dir::INITIAL_ADMIN_PASSWORD_FILE);
     if let Some(password) = auth
         .ensure_admin(&config.admin_user, config.admin_password.clone())
         .await
         .context("creating the admin user")?
     {
-        // Printed exactly once, on the first start, because nobody could log in otherwise.
+        // Never in the log: in a 0600 file, and the account must replace it at first sign-in.
+        crate::data_dir::write_private(&initial_password_file, password.expose())
+            .with_context(|| format!("writing {}", initial_password_file.display()))?;
         tracing::warn!(
-            "ADMIN_PASSWORD is not set: created user '{}' with password: {}  \
-             (shown only this once; change it after logging in)",
-            config.admin_user,
-            password.expose()
+            user = %config.admin_user,
+            file = %initial_password_file.display(),
+            "ADMIN_PASSWORD is not set: created the admin account with a generated password, \
+             written to this file; it must be changed at the first sign-in"
         );
     }
+    let auth = auth.with_initial_password_file(initial_password_file);
 
     let terminals = SessionRegistry::new(db.clone(), auditor.clone(), &node_id(&config.data_dir)?);
     // Sessions still open in the database were left by a process that died: with SQLite
@@ -130,8 +158,7 @@ fn node_id(data_dir: &std::path::Path) -> anyhow::Result<String> {
         return Ok(id.trim().to_owned());
     }
     let id = cloudshell::terminal::random_id();
-    std::fs::create_dir_all(data_dir)
-        .and_then(|()| std::fs::write(&path, &id))
+    crate::data_dir::write_private(&path, &id)
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(id)
 }

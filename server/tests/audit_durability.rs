@@ -17,6 +17,8 @@ use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
 #[tokio::test]
 async fn events_are_retried_while_the_database_refuses_them_and_health_says_so() {
     let app = spawn_app().await;
+    // Health's details are for a signed-in user (one LOGIN entry).
+    let token = app.login_admin().await;
     app.state
         .auditor
         .record(AuditEvent::new(
@@ -45,7 +47,10 @@ async fn events_are_retried_while_the_database_refuses_them_and_health_says_so()
     }
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let health = Request::get("/api/health").send(app.addr).await;
+        let health = Request::get("/api/health")
+            .cookie(&token)
+            .send(app.addr)
+            .await;
         let body = health.json();
         if body["audit"]["status"] == "retrying" {
             assert_eq!(health.status, 503);
@@ -71,10 +76,13 @@ async fn events_are_retried_while_the_database_refuses_them_and_health_says_so()
             .count(&app.state.db)
             .await
             .unwrap(),
-        4
+        5
     );
     assert!(verify(&app.state.db).await.unwrap().intact);
-    let health = Request::get("/api/health").send(app.addr).await;
+    let health = Request::get("/api/health")
+        .cookie(&token)
+        .send(app.addr)
+        .await;
     assert_eq!(health.status, 200);
     assert_eq!(health.json()["audit"]["pending"], 0);
 }

@@ -4,39 +4,15 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use common::devices::{create, list, ssh_keygen, update};
 use common::http::Request;
+use common::log_capture::Captured;
 use common::spawn_app;
 use serde_json::json;
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if let Ok(mut all) = self.0.lock() {
-            all.extend_from_slice(buf);
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn secrets_appear_in_no_response_audit_entry_or_log_line() {
-    let log = Captured::default();
-    let writer = log.clone();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .init();
+    let log = Captured::install();
 
     let app = spawn_app().await;
     let token = app.login_admin().await;
@@ -117,7 +93,7 @@ async fn secrets_appear_in_no_response_audit_entry_or_log_line() {
         .await;
     assert!(export.body.contains("DEVICE_CREATED") && export.body.contains("KEY_GENERATED"));
 
-    let captured = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let captured = log.text();
     // The capture really holds the server's log (so this test can fail).
     assert!(captured.contains("device created"), "log was not captured");
     let canaries = [

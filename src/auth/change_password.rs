@@ -44,6 +44,13 @@ impl AuthService {
             Ok(_) | Err(AuthError::Policy(_)) => self.throttle.succeeded(&attempt),
             Err(_) => {}
         }
+        if result.is_ok()
+            && session.must_change_password
+            && let Some(file) = &self.initial_password_file
+        {
+            // The generated password no longer works: its file goes too.
+            let _ = std::fs::remove_file(file);
+        }
         let (action, outcome, detail) = match &result {
             Ok(revoked) => (
                 AuditAction::PasswordChanged,
@@ -99,6 +106,7 @@ impl AuthService {
         let hash = self.argon2.hash(new.clone()).await?;
         let mut active: user::ActiveModel = user.into();
         active.password_hash = Set(hash);
+        active.must_change_password = Set(false);
         active.updated_at = Set(OffsetDateTime::now_utc());
         active.update(&self.db).await?;
         let revoked = web_session::Entity::delete_many()

@@ -93,6 +93,7 @@ impl AuthService {
                 username: user.username,
                 role,
                 expires_at,
+                must_change_password: user.must_change_password,
             },
         })
     }

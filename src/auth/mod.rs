@@ -54,6 +54,7 @@ pub struct CurrentSession {
     pub username: String,
     pub role: Role,
     pub expires_at: OffsetDateTime,
+    pub must_change_password: bool,
 }
 
 impl CurrentSession {
@@ -62,6 +63,7 @@ impl CurrentSession {
             username: self.username.clone(),
             role: self.role,
             expires_at: self.expires_at,
+            must_change_password: self.must_change_password,
         }
     }
 }
@@ -84,6 +86,8 @@ pub struct AuthService {
     dummy_hash: Arc<OnceCell<String>>,
     throttle: throttle::LoginThrottle,
     argon2: password::Argon2Pool,
+    /// Where a generated first password was written; deleted once it has been replaced.
+    initial_password_file: Option<Arc<std::path::Path>>,
 }
 
 impl AuthService {
@@ -96,7 +100,13 @@ impl AuthService {
             dummy_hash: Arc::new(OnceCell::new()),
             throttle: throttle::LoginThrottle::default(),
             argon2: password::Argon2Pool::for_this_machine(),
+            initial_password_file: None,
         }
+    }
+
+    pub fn with_initial_password_file(mut self, path: std::path::PathBuf) -> Self {
+        self.initial_password_file = Some(path.into());
+        self
     }
 
     /// SESSION_MAX_HOURS: how long a session may live at most, however active.
@@ -165,8 +175,15 @@ impl AuthService {
             Some(p) => (p, false),
             None => (token::generate_password(), true),
         };
-        self.create_user(username, password.clone(), Role::Admin)
+        let admin = self
+            .create_user(username, password.clone(), Role::Admin)
             .await?;
+        if generated {
+            // A password that was written to a file must not stay in use.
+            let mut active: user::ActiveModel = admin.into();
+            active.must_change_password = Set(true);
+            active.update(&self.db).await?;
+        }
         Ok(generated.then_some(password))
     }
 
@@ -185,6 +202,7 @@ impl AuthService {
             role: Set(role.as_str().to_owned()),
             created_at: Set(now),
             updated_at: Set(now),
+            must_change_password: Set(false),
             ..Default::default()
         };
         Ok(model.insert(&self.db).await?)
@@ -225,6 +243,7 @@ impl AuthService {
             username: user.username,
             role: Role::parse(&user.role).unwrap_or(Role::User),
             expires_at,
+            must_change_password: user.must_change_password,
         })
     }
 

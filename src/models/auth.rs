@@ -34,6 +34,10 @@ pub struct SessionInfo {
     /// When the web session expires, UTC. Activity pushes it forward.
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
+    /// The account still has its generated first password: the page asks for a new one
+    /// before anything else, and the server refuses everything else until then.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 #[cfg(test)]

@@ -29,6 +29,43 @@ pub fn ChangePasswordButton() -> impl IntoView {
 
 #[component]
 fn ChangePasswordDialog(on_close: Callback<()>) -> impl IntoView {
+    let done = RwSignal::new(false);
+    view! {
+        <Modal title="Change password".to_owned() on_close>
+            <Show
+                when=move || done.get()
+                fallback=move || view! { <PasswordForm on_done=Callback::new(move |_| done.set(true)) /> }
+            >
+                <p class="form-success" role="status">
+                    "Password changed. Your other sessions have been signed out."
+                </p>
+                <button class="button" on:click=move |_| on_close.run(())>"Close"</button>
+            </Show>
+        </Modal>
+    }
+}
+
+/// The first sign-in with a generated password: nothing else is offered until the account
+/// has a password of its own (the server refuses everything else too).
+#[component]
+pub fn FirstPasswordPage() -> impl IntoView {
+    view! {
+        <div class="center-page">
+            <div class="card login-card" role="dialog" aria-modal="true" aria-labelledby="first-pw-title">
+                <h1 id="first-pw-title" class="brand">"Choose your password"</h1>
+                <p class="muted">
+                    "This account still has the password generated at installation. "
+                    "Enter it as the current password and choose your own to continue."
+                </p>
+                <PasswordForm on_done=Callback::new(|_| crate::nav::go_to("/")) />
+            </div>
+        </div>
+    }
+}
+
+/// Current, new and confirmation; checked here first, then by the server.
+#[component]
+fn PasswordForm(on_done: Callback<()>) -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
@@ -42,10 +79,12 @@ fn ChangePasswordDialog(on_close: Callback<()>) -> impl IntoView {
             .and_then(|r| r.err())
             .map(|e| e.to_string())
     };
-    let done = move || matches!(action.value().get(), Some(Ok(())));
     let toasts = use_toasts();
     Effect::new(move |_| match action.value().get() {
-        Some(Ok(())) => toasts.success("Password changed"),
+        Some(Ok(())) => {
+            toasts.success("Password changed");
+            on_done.run(());
+        }
         Some(Err(e)) => toasts.error(format!("Password not changed: {e}")),
         None => {}
     });
@@ -68,39 +107,25 @@ fn ChangePasswordDialog(on_close: Callback<()>) -> impl IntoView {
     let error = move || local_error.get().or_else(server_error);
 
     view! {
-        <Modal title="Change password".to_owned() on_close>
-            <Show
-                when=done
-                fallback=move || {
-                    view! {
-                        <form class="form" on:submit=submit>
-                            <label for="cp-current">"Current password"</label>
-                            <input id="cp-current" type="password" autocomplete="current-password" required
-                                bind:value=current />
-                            <label for="cp-new">"New password (at least 12 characters)"</label>
-                            <input id="cp-new" type="password" autocomplete="new-password" required
-                                bind:value=new />
-                            <label for="cp-confirm">"New password again"</label>
-                            <input id="cp-confirm" type="password" autocomplete="new-password" required
-                                bind:value=confirm />
-                            <Show when=move || error().is_some()>
-                                <p class="form-error" role="alert">{error}</p>
-                            </Show>
-                            <button type="submit" class="button primary" disabled=pending>
-                                <Show when=move || pending.get()>
-                                    <span class="spinner" aria-hidden="true"></span>
-                                </Show>
-                                "Change password"
-                            </button>
-                        </form>
-                    }
-                }
-            >
-                <p class="form-success" role="status">
-                    "Password changed. Your other sessions have been signed out."
-                </p>
-                <button class="button" on:click=move |_| on_close.run(())>"Close"</button>
+        <form class="form" on:submit=submit>
+            <label for="cp-current">"Current password"</label>
+            <input id="cp-current" type="password" autocomplete="current-password" required
+                bind:value=current />
+            <label for="cp-new">"New password (at least 12 characters)"</label>
+            <input id="cp-new" type="password" autocomplete="new-password" required
+                bind:value=new />
+            <label for="cp-confirm">"New password again"</label>
+            <input id="cp-confirm" type="password" autocomplete="new-password" required
+                bind:value=confirm />
+            <Show when=move || error().is_some()>
+                <p class="form-error" role="alert">{error}</p>
             </Show>
-        </Modal>
+            <button type="submit" class="button primary" disabled=pending>
+                <Show when=move || pending.get()>
+                    <span class="spinner" aria-hidden="true"></span>
+                </Show>
+                "Change password"
+            </button>
+        </form>
     }
 }

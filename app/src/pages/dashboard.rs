@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use crate::api::auth::me;
 use cloudshell::models::Role;
 
+use crate::components::change_password::FirstPasswordPage;
 use crate::components::devices::DeviceSidebar;
 use crate::components::header::Header;
 use crate::components::terminal::{TerminalTabs, Terminals};
@@ -18,6 +19,9 @@ pub fn Dashboard() -> impl IntoView {
         }>
             {move || Suspend::new(async move {
                 match session.await {
+                    Ok(info) if info.must_change_password => {
+                        view! { <FirstPasswordPage /> }.into_any()
+                    }
                     Ok(info) => {
                         let is_admin = info.role == Role::Admin;
                         let tabs = TerminalTabs::new();

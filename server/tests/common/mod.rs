@@ -3,6 +3,7 @@
 
 pub mod devices;
 pub mod http;
+pub mod log_capture;
 pub mod sshd;
 pub mod term;
 

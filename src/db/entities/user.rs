@@ -11,6 +11,8 @@ pub struct Model {
     pub role: String,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
+    /// Set for a generated first password: the account must choose its own to go on.
+    pub must_change_password: bool,
 }
 
 // The hash is not a password, but it is still nobody's business in a log.
