@@ -27,6 +27,9 @@ fn limit_malloc_arenas() {}
 
 fn main() -> anyhow::Result<()> {
     limit_malloc_arenas();
+    // Whatever the server or a library creates is private to its account (DATA_DIR's files
+    // are also created 0600 explicitly, so tests and embedders get the same modes).
+    nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
