@@ -6,10 +6,17 @@ pub const MIN_PASSWORD_CHARS: usize = 12;
 /// Longest username anywhere (accounts are validated more strictly when created).
 pub const MAX_USERNAME_CHARS: usize = 64;
 
-/// Whether a typed username may even be looked up: at most 64 characters and no control
-/// characters. Anything else is refused at the boundary, never counted, stored or logged.
+/// Whether a typed username may even be looked up: 1 to 64 characters from the alphabet
+/// accounts are made of (letters, digits and `._@-`), so no control, format or
+/// line-separator character (bidi overrides, zero-width spaces) can reach a log or the
+/// audit viewer. Anything else is refused at the boundary, never counted, stored or logged.
 pub fn plausible_username(name: &str) -> bool {
-    name.chars().count() <= MAX_USERNAME_CHARS && !name.chars().any(char::is_control)
+    (1..=MAX_USERNAME_CHARS).contains(&name.chars().count()) && name.chars().all(is_username_char)
+}
+
+/// The characters of a username: ASCII letters and digits, and `._@-`.
+pub fn is_username_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '@' | '-')
 }
 
 /// Why a new password is refused. The texts are shown to the user as they are.
@@ -47,8 +54,12 @@ mod tests {
     #[test]
     fn implausible_usernames() {
         assert!(plausible_username("admin"));
-        assert!(plausible_username(&"é".repeat(64)));
+        assert!(plausible_username("ops.team-1@site"));
+        assert!(plausible_username(&"x".repeat(64)));
         assert!(!plausible_username(&"x".repeat(65)));
+        assert!(!plausible_username("admin\u{202e}nimda"), "bidi override");
+        assert!(!plausible_username("ad\u{200b}min"), "zero-width space");
+        assert!(!plausible_username("a\u{2028}b"), "line separator");
         assert!(!plausible_username("a\u{0}b"));
         assert!(!plausible_username("a\nb"));
         assert!(!plausible_username("a\u{1b}[31mb"));

@@ -35,6 +35,12 @@ pub fn classify(path: &str) -> Access {
     }
 }
 
+/// Whether the request's session cookie is looked up at all. Not for the login endpoint (a
+/// refused attempt must cost no database work, whatever cookie it sends) nor static files.
+pub fn looks_up_session(path: &str) -> bool {
+    path != "/api/auth/login" && !PUBLIC_PREFIXES.iter().any(|p| path.starts_with(p))
+}
+
 /// What an account that must still replace its generated password may reach: public files,
 /// pages (which show only the password form), and the calls that form makes.
 pub fn allowed_before_password_change(path: &str) -> bool {

@@ -24,6 +24,27 @@ pub fn expected_origin(
     })
 }
 
+/// Without PUBLIC_URL on a loopback listener, only loopback names may be in `Host`: a page
+/// whose DNS name is rebound to 127.0.0.1 would otherwise pass as the site itself (its
+/// Origin equals its Host) and could, say, spend the real user's login attempts.
+pub fn host_allowed(headers: &HeaderMap, loopback_only: bool) -> bool {
+    if !loopback_only {
+        return true;
+    }
+    let Some(host) = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| Origin::from_authority(false, h))
+    else {
+        return false;
+    };
+    let name = host.host.trim_start_matches('[').trim_end_matches(']');
+    name == "localhost"
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// Whether the browser says this request comes from `expected`: its `Origin`, or without one,
 /// `Sec-Fetch-Site: same-origin`. Anything else (another site, `null`, neither header) is no.
 pub fn from_origin(headers: &HeaderMap, expected: Option<&Origin>) -> bool {
@@ -168,6 +189,30 @@ mod tests {
                 ("sec-fetch-site", "same-origin")
             ]),
             Some(&site)
+        ));
+    }
+
+    #[test]
+    fn a_loopback_listener_answers_only_loopback_names() {
+        for ok in [
+            "127.0.0.1:3000",
+            "localhost:3000",
+            "[::1]:3000",
+            "127.0.0.2",
+        ] {
+            assert!(host_allowed(&headers(&[("host", ok)]), true), "{ok}");
+        }
+        for bad in [
+            "evil.example:3000",
+            "10.0.0.5:3000",
+            "localhost.evil.example",
+        ] {
+            assert!(!host_allowed(&headers(&[("host", bad)]), true), "{bad}");
+        }
+        assert!(!host_allowed(&headers(&[]), true));
+        assert!(host_allowed(
+            &headers(&[("host", "shell.example.org")]),
+            false
         ));
     }
 

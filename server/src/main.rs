@@ -98,7 +98,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("LISTEN_ADDR: cannot listen on {}", config.listen_addr))?;
     tracing::info!("CloudShell listening on http://{}", config.listen_addr);
     let limits = server::serve::Limits {
-        max_connections: config.max_connections as usize,
+        max_connections: server::serve::fit_to_open_file_limit(config.max_connections as usize),
         ..server::serve::Limits::default()
     };
     server::serve::run(listener, app, limits, async move {

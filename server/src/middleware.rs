@@ -85,6 +85,13 @@ pub async fn auth_gate(
     mut req: Request,
     next: Next,
 ) -> Response {
+    if !crate::edge::host_allowed(req.headers(), state.loopback_hosts_only) {
+        return (
+            StatusCode::MISDIRECTED_REQUEST,
+            "This server answers only to its own address. Set PUBLIC_URL to serve another name.",
+        )
+            .into_response();
+    }
     let public_url = state.public_url.as_deref();
     let meta = request_meta(&req, peer, &state.trusted_proxies, public_url);
     // Cross-site and wrongly typed state changes stop here, before any database work.
@@ -94,7 +101,7 @@ pub async fn auth_gate(
     }
     req.extensions_mut().insert(meta);
     let path = req.uri().path().to_owned();
-    let token = session_token(&req, meta.is_tls);
+    let token = session_token(&req, meta.is_tls).filter(|_| crate::access::looks_up_session(&path));
 
     let session = match &token {
         None => None,

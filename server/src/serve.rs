@@ -38,6 +38,35 @@ impl Default for Limits {
     }
 }
 
+/// File descriptors kept free of connections: the database pool, SSH connections, terminals.
+const DESCRIPTOR_RESERVE: u64 = 256;
+
+/// Raises the soft open-file limit to the hard one, and returns `configured` or, if the
+/// limit is lower, what fits under it with a reserve: running out of descriptors would
+/// break the database and SSH, not only new connections.
+pub fn fit_to_open_file_limit(configured: usize) -> usize {
+    use nix::sys::resource::{Resource, getrlimit, setrlimit};
+    let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) else {
+        return configured;
+    };
+    let soft = if hard > soft && setrlimit(Resource::RLIMIT_NOFILE, hard, hard).is_ok() {
+        hard
+    } else {
+        soft
+    };
+    let room =
+        usize::try_from(soft.saturating_sub(DESCRIPTOR_RESERVE).max(16)).unwrap_or(configured);
+    if room < configured {
+        tracing::warn!(
+            configured,
+            open_file_limit = soft,
+            cap = room,
+            "MAX_CONNECTIONS is above what the open-file limit allows; using the lower cap"
+        );
+    }
+    configured.min(room)
+}
+
 /// Serves `router` on `listener` until `shutdown` resolves, then lets open requests finish.
 pub async fn run(
     listener: TcpListener,

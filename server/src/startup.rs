@@ -54,6 +54,12 @@ pub struct Prepared {
 
 /// Opens everything the server needs. Fails with a message that says what to fix.
 pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::Result<Prepared> {
+    if config.public_url.is_none() && !config.listen_addr.ip().is_loopback() {
+        tracing::warn!(
+            "PUBLIC_URL is not set: the origin that state changes must come from is taken from \
+             each request's Host header. Set PUBLIC_URL to the address people use."
+        );
+    }
     crate::data_dir::secure(&config.data_dir)
         .with_context(|| format!("DATA_DIR: securing {}", config.data_dir.display()))?;
     if config.database_url.is_none() {
@@ -84,14 +90,16 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
     let initial_password_file = config
         .data_dir
         .join(crate::data_dir::INITIAL_ADMIN_PASSWORD_FILE);
-    if let Some(password) = auth
-        .ensure_admin(&config.admin_user, config.admin_password.clone())
+    let generated = auth
+        .ensure_admin(
+            &config.admin_user,
+            config.admin_password.clone(),
+            // Never in the log: in a 0600 file, written before the account exists.
+            |password| crate::data_dir::write_private(&initial_password_file, password.expose()),
+        )
         .await
-        .context("creating the admin user")?
-    {
-        // Never in the log: in a 0600 file, and the account must replace it at first sign-in.
-        crate::data_dir::write_private(&initial_password_file, password.expose())
-            .with_context(|| format!("writing {}", initial_password_file.display()))?;
+        .context("creating the admin user")?;
+    if generated {
         tracing::warn!(
             user = %config.admin_user,
             file = %initial_password_file.display(),
@@ -141,6 +149,7 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
         trusted_proxies: config.trusted_proxies.clone().into(),
         public_url: config.public_url.clone().map(Arc::new),
         request_timeout: crate::edge::REQUEST_TIMEOUT,
+        loopback_hosts_only: config.public_url.is_none() && config.listen_addr.ip().is_loopback(),
         service_worker,
     };
     Ok(Prepared {

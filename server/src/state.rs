@@ -31,6 +31,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<[Cidr]>,
     /// How long a non-WebSocket request may take (edge::REQUEST_TIMEOUT).
     pub request_timeout: std::time::Duration,
+    /// No PUBLIC_URL and a loopback LISTEN_ADDR: `Host` must be a loopback name.
+    pub loopback_hosts_only: bool,
     /// PUBLIC_URL: the origin browsers use, if configured.
     pub public_url: Option<Arc<Origin>>,
     /// `/sw.js`, built at startup from the site's files (see `pwa`).

@@ -208,3 +208,31 @@ async fn every_response_carries_the_security_headers_and_pages_a_nonce_policy() 
         Some("max-age=31536000")
     );
 }
+
+#[tokio::test]
+async fn a_rebound_dns_name_is_not_the_site_on_a_loopback_listener() {
+    let app = spawn_app().await;
+    // A page on evil.example whose name now resolves to 127.0.0.1: its Origin equals its Host.
+    let res = Request::post_form(
+        "/api/auth/login",
+        &[("username", "admin"), ("password", "guess-guess-1")],
+    )
+    .origin(OriginHeader::Custom(format!(
+        "http://evil.example:{}",
+        app.addr.port()
+    )))
+    .header("Host", format!("evil.example:{}", app.addr.port()))
+    .send(app.addr)
+    .await;
+    assert_eq!(res.status, 421, "{}", res.body);
+    let page = Request::get("/login")
+        .header("Host", format!("evil.example:{}", app.addr.port()))
+        .send(app.addr)
+        .await;
+    assert_eq!(page.status, 421);
+    let local = Request::get("/login")
+        .header("Host", format!("localhost:{}", app.addr.port()))
+        .send(app.addr)
+        .await;
+    assert_eq!(local.status, 200);
+}

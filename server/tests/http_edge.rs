@@ -35,11 +35,20 @@ async fn health_within(addr: SocketAddr, limit: Duration) -> bool {
 }
 
 #[tokio::test]
-async fn two_thousand_trickling_connections_do_not_stop_health() {
+async fn two_thousand_trickling_connections_do_not_stop_health_and_are_cut_off() {
     let app = spawn_app().await;
+    // The real limits but a shorter header deadline, so the test sees them cut off soon.
+    let addr = listen_with(
+        &app,
+        Limits {
+            header_read_timeout: Duration::from_secs(2),
+            ..Limits::default()
+        },
+    )
+    .await;
     let mut slow = Vec::with_capacity(2000);
     for _ in 0..2000 {
-        let mut s = TcpStream::connect(app.addr).await.unwrap();
+        let mut s = TcpStream::connect(addr).await.unwrap();
         s.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n")
             .await
             .unwrap();
@@ -56,9 +65,23 @@ async fn two_thousand_trickling_connections_do_not_stop_health() {
         slow
     });
     let started = Instant::now();
-    assert!(health_within(app.addr, Duration::from_secs(1)).await);
+    assert!(health_within(addr, Duration::from_secs(1)).await);
     assert!(started.elapsed() < Duration::from_secs(1));
-    drop(trickle.await.unwrap());
+    // Past the deadline the server has hung up on every one of them.
+    let mut slow = trickle.await.unwrap();
+    let mut buf = [0u8; 512];
+    for s in slow.iter_mut() {
+        let closed = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                match s.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {}
+                }
+            }
+        })
+        .await;
+        assert!(closed.is_ok(), "a trickling connection was still open");
+    }
 }
 
 #[tokio::test]

@@ -130,6 +130,18 @@ async fn five_failures_block_with_429_retry_after_and_refusals_cost_no_database(
         assert_eq!(login(&app, ADMIN_PASSWORD).await.status, 429);
     }
     assert_eq!(actions(&app).await.len(), log.len());
+    // And they need no database at all, whatever cookie they carry.
+    app.state.db.clone().close().await.unwrap();
+    for cookie in [None, Some("cloudshell_session=stale-or-forged")] {
+        let mut req = Request::post_form(
+            "/api/auth/login",
+            &[("username", "admin"), ("password", ADMIN_PASSWORD)],
+        );
+        if let Some(c) = cookie {
+            req = req.header("Cookie", c);
+        }
+        assert_eq!(req.send(app.addr).await.status, 429);
+    }
 }
 
 fn short_blocks() -> Limits {

@@ -37,11 +37,12 @@ impl AuthService {
         let result = self
             .try_change_password(session, &current, &new, &confirm)
             .await;
+        // Other errors (database, busy) drop the attempt: it does not count.
         match &result {
             Err(AuthError::WrongPassword) => {
-                self.throttle.failed(&attempt, Instant::now());
+                attempt.failed(Instant::now());
             }
-            Ok(_) | Err(AuthError::Policy(_)) => self.throttle.succeeded(&attempt),
+            Ok(_) | Err(AuthError::Policy(_)) => attempt.succeeded(),
             Err(_) => {}
         }
         if result.is_ok()

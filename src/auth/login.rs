@@ -51,7 +51,7 @@ impl AuthService {
                     user
                 } else {
                     return self
-                        .login_failed(&attempt, username, "Wrong password", client_ip)
+                        .login_failed(attempt, username, "Wrong password", client_ip)
                         .await;
                 }
             }
@@ -59,11 +59,11 @@ impl AuthService {
                 let dummy = self.dummy_hash().await?;
                 self.argon2.verify(password, dummy).await?;
                 return self
-                    .login_failed(&attempt, username, "Unknown user", client_ip)
+                    .login_failed(attempt, username, "Unknown user", client_ip)
                     .await;
             }
         };
-        self.throttle.succeeded(&attempt);
+        attempt.succeeded();
         let role = Role::parse(&user.role).unwrap_or(Role::User);
         let now = OffsetDateTime::now_utc();
         self.delete_expired(now).await?;
@@ -100,12 +100,12 @@ impl AuthService {
 
     async fn login_failed<T>(
         &self,
-        attempt: &Attempt,
+        attempt: Attempt,
         username: &str,
         reason: &str,
         client_ip: IpAddr,
     ) -> Result<T, AuthError> {
-        let block = self.throttle.failed(attempt, Instant::now());
+        let block = attempt.failed(Instant::now());
         let detail = match block {
             Some(b) => format!("{reason}; further attempts blocked for {}s", b.as_secs()),
             None => reason.to_owned(),

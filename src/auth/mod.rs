@@ -34,13 +34,10 @@ const REFRESH_EVERY: Duration = Duration::minutes(1);
 
 /// Usernames: 1–64 characters of letters, digits and `._@-`.
 pub fn validate_username(name: &str) -> Result<(), &'static str> {
-    if name.is_empty() || name.chars().count() > 64 {
+    if name.is_empty() || name.chars().count() > crate::validation::MAX_USERNAME_CHARS {
         return Err("must be 1 to 64 characters");
     }
-    if !name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '@' | '-'))
-    {
+    if !name.chars().all(crate::validation::is_username_char) {
         return Err("may contain only letters, digits and . _ @ -");
     }
     Ok(())
@@ -161,30 +158,30 @@ impl AuthService {
         self.ttl
     }
 
-    /// Creates the admin account on first start. Returns the generated password when one was
-    /// made up (ADMIN_PASSWORD unset), so startup can print it once. Existing users are kept.
+    /// Creates the admin account on first start; existing users are kept. Without a given
+    /// password one is generated and handed to `keep` *before* the account exists (startup
+    /// writes it to a 0600 file), so a crash can never leave an admin whose password is
+    /// nowhere; that account must replace it at its first sign-in. Returns whether a password
+    /// was generated.
     pub async fn ensure_admin(
         &self,
         username: &str,
         password: Option<SecretString>,
-    ) -> Result<Option<SecretString>, AuthError> {
+        keep: impl FnOnce(&SecretString) -> std::io::Result<()>,
+    ) -> Result<bool, AuthError> {
         if user::Entity::find().count(&self.db).await? > 0 {
-            return Ok(None);
+            return Ok(false);
         }
         let (password, generated) = match password {
             Some(p) => (p, false),
             None => (token::generate_password(), true),
         };
-        let admin = self
-            .create_user(username, password.clone(), Role::Admin)
-            .await?;
         if generated {
-            // A password that was written to a file must not stay in use.
-            let mut active: user::ActiveModel = admin.into();
-            active.must_change_password = Set(true);
-            active.update(&self.db).await?;
+            keep(&password).map_err(|e| AuthError::Hash(format!("keeping the password: {e}")))?;
         }
-        Ok(generated.then_some(password))
+        self.create_user_with(username, password, Role::Admin, generated)
+            .await?;
+        Ok(generated)
     }
 
     pub async fn create_user(
@@ -192,6 +189,16 @@ impl AuthService {
         username: &str,
         password: SecretString,
         role: Role,
+    ) -> Result<user::Model, AuthError> {
+        self.create_user_with(username, password, role, false).await
+    }
+
+    async fn create_user_with(
+        &self,
+        username: &str,
+        password: SecretString,
+        role: Role,
+        must_change_password: bool,
     ) -> Result<user::Model, AuthError> {
         validate_username(username).map_err(AuthError::Invalid)?;
         let now = OffsetDateTime::now_utc();
@@ -202,7 +209,7 @@ impl AuthService {
             role: Set(role.as_str().to_owned()),
             created_at: Set(now),
             updated_at: Set(now),
-            must_change_password: Set(false),
+            must_change_password: Set(must_change_password),
             ..Default::default()
         };
         Ok(model.insert(&self.db).await?)

@@ -12,8 +12,8 @@
 //! A restart forgives everything, which is acceptable for a one-hour ceiling.
 
 use std::collections::{HashMap, VecDeque};
-use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::net::{IpAddr, Ipv6Addr};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
@@ -61,6 +61,20 @@ fn user_hash(username: &str) -> UserHash {
     out
 }
 
+/// The address as the throttle counts it: IPv4 as it is, IPv6 by its /64 (one subscriber
+/// usually holds a whole /64, so counting single addresses would not count anything).
+fn address_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from(
+                u128::from(v6) & 0xffff_ffff_ffff_ffff_0000_0000_0000_0000,
+            )),
+        },
+        v4 => v4,
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Key {
     Pair(IpAddr, UserHash),
@@ -94,16 +108,93 @@ impl KeyState {
             last_seen: now,
         }
     }
+
+    fn blocked_at(&self, now: Instant) -> bool {
+        self.blocked_until.is_some_and(|until| until > now)
+    }
 }
 
-/// An attempt that was let through; finish it with `failed` or `succeeded`.
+type Keys = HashMap<Key, KeyState>;
+
+/// An attempt that was let through. Finish it with `failed` or `succeeded`; dropped without
+/// either (the request failed or went away), it no longer counts.
 #[derive(Debug)]
 pub struct Attempt {
-    ip: IpAddr,
+    throttle: LoginThrottle,
+    address: IpAddr,
     user: UserHash,
     name: String,
+    begun: Instant,
+    settled: bool,
     /// How long to wait before checking the password (the username is under attack).
     pub delay: Duration,
+}
+
+impl Attempt {
+    fn guarded(&self) -> [Key; 2] {
+        [
+            Key::Pair(self.address, self.user),
+            Key::Address(self.address),
+        ]
+    }
+
+    /// The password was wrong. Returns the block this started, if any.
+    pub fn failed(mut self, now: Instant) -> Option<Duration> {
+        self.settled = true;
+        let t = &self.throttle;
+        let mut keys = t.lock();
+        let mut started = None;
+        for key in self.guarded() {
+            let limit = t.limit(&key);
+            let Some(state) = keys.get_mut(&key) else {
+                continue;
+            };
+            if !state.blocked_at(now) && state.times.len() >= limit {
+                let len = t.next_block(state, now);
+                state.blocks = state.blocks.saturating_add(1);
+                state.block_len = len;
+                state.blocked_until = Some(now + len);
+                state.times.clear();
+                state.name = Some(self.name.clone());
+                started = Some(started.map_or(len, |s: Duration| s.max(len)));
+            }
+        }
+        if let Some(state) = t.insert(&mut keys, Key::User(self.user), now) {
+            state.times.push_back(now);
+        }
+        started
+    }
+
+    /// The password was right: this username from this address starts clean, the address
+    /// forgets this one attempt, and the username is no longer slowed down.
+    pub fn succeeded(mut self) {
+        self.settled = true;
+        let mut keys = self.throttle.lock();
+        keys.remove(&Key::Pair(self.address, self.user));
+        keys.remove(&Key::User(self.user));
+        forget(&mut keys, Key::Address(self.address), self.begun);
+    }
+}
+
+impl Drop for Attempt {
+    fn drop(&mut self) {
+        if self.settled {
+            return;
+        }
+        let mut keys = self.throttle.lock();
+        for key in self.guarded() {
+            forget(&mut keys, key, self.begun);
+        }
+    }
+}
+
+/// Removes one attempt begun at `begun` from `key`'s count.
+fn forget(keys: &mut Keys, key: Key, begun: Instant) {
+    if let Some(state) = keys.get_mut(&key)
+        && let Some(i) = state.times.iter().position(|t| *t == begun)
+    {
+        state.times.remove(i);
+    }
 }
 
 /// A block that ended with attempts refused during it: one audit entry each.
@@ -114,12 +205,13 @@ pub struct BlockReport {
     /// `true` when the whole address was blocked, not only this username from it.
     pub whole_address: bool,
     pub refused: u32,
+    /// Zero when no block followed: attempts were refused while earlier ones were checked.
     pub blocked_for: Duration,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct LoginThrottle {
-    keys: Arc<Mutex<HashMap<Key, KeyState>>>,
+    keys: Arc<Mutex<Keys>>,
     limits: Limits,
 }
 
@@ -131,6 +223,11 @@ impl LoginThrottle {
         }
     }
 
+    /// A panic elsewhere while holding the lock leaves consistent counts: keep going.
+    fn lock(&self) -> std::sync::MutexGuard<'_, Keys> {
+        self.keys.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn limit(&self, key: &Key) -> usize {
         match key {
             Key::Pair(..) => self.limits.per_pair,
@@ -139,17 +236,19 @@ impl LoginThrottle {
         }
     }
 
-    /// Counts the attempt, or refuses it with how long to wait.
+    /// Counts the attempt, or refuses it with how long to wait. A refusal only reads the map
+    /// (it adds no key), so refused requests cannot grow it.
     pub fn begin(&self, ip: IpAddr, username: &str, now: Instant) -> Result<Attempt, Duration> {
+        let address = address_key(ip);
         let user = user_hash(username);
-        let Ok(mut keys) = self.keys.lock() else {
-            return Err(self.limits.first_block);
-        };
-        let guarded = [Key::Pair(ip, user), Key::Address(ip)];
+        let guarded = [Key::Pair(address, user), Key::Address(address)];
+        let mut keys = self.lock();
         let mut wait: Option<Duration> = None;
         for key in guarded {
             let limit = self.limit(&key);
-            let state = self.entry(&mut keys, key, now);
+            let Some(state) = keys.get_mut(&key) else {
+                continue;
+            };
             state
                 .times
                 .retain(|t| now.duration_since(*t) < self.limits.window);
@@ -161,6 +260,7 @@ impl LoginThrottle {
             };
             if let Some(w) = refuse {
                 state.refused = state.refused.saturating_add(1);
+                state.last_seen = now;
                 wait = Some(wait.map_or(w, |x: Duration| x.max(w)));
             }
         }
@@ -168,73 +268,35 @@ impl LoginThrottle {
             return Err(wait);
         }
         for key in guarded {
-            self.entry(&mut keys, key, now).times.push_back(now);
+            match self.insert(&mut keys, key, now) {
+                Some(state) => state.times.push_back(now),
+                // Full of blocked keys: a flood from very many addresses. Refuse, closed.
+                None => return Err(self.limits.first_block),
+            }
         }
-        let failures = {
-            let state = self.entry(&mut keys, Key::User(user), now);
+        let failures = keys.get_mut(&Key::User(user)).map_or(0, |state| {
             state
                 .times
                 .retain(|t| now.duration_since(*t) < self.limits.window);
             state.times.len()
-        };
+        });
         Ok(Attempt {
-            ip,
+            throttle: self.clone(),
+            address,
             user,
             name: username.chars().take(64).collect(),
+            begun: now,
+            settled: false,
             delay: self.delay_after(failures),
         })
     }
 
-    /// The attempt failed. Returns the block it started, if any.
-    pub fn failed(&self, attempt: &Attempt, now: Instant) -> Option<Duration> {
-        let Ok(mut keys) = self.keys.lock() else {
-            return None;
-        };
-        let mut started = None;
-        for key in [
-            Key::Pair(attempt.ip, attempt.user),
-            Key::Address(attempt.ip),
-        ] {
-            let limit = self.limit(&key);
-            let state = self.entry(&mut keys, key, now);
-            let blocked = state.blocked_until.is_some_and(|until| until > now);
-            if !blocked && state.times.len() >= limit {
-                let len = self.next_block(state, now);
-                state.blocks = state.blocks.saturating_add(1);
-                state.block_len = len;
-                state.blocked_until = Some(now + len);
-                state.times.clear();
-                state.name = Some(attempt.name.clone());
-                started = Some(started.map_or(len, |s: Duration| s.max(len)));
-            }
-        }
-        self.entry(&mut keys, Key::User(attempt.user), now)
-            .times
-            .push_back(now);
-        started
-    }
-
-    /// The attempt succeeded: this username from this address starts clean, the address
-    /// forgets this one attempt, and the username is no longer slowed down.
-    pub fn succeeded(&self, attempt: &Attempt) {
-        if let Ok(mut keys) = self.keys.lock() {
-            keys.remove(&Key::Pair(attempt.ip, attempt.user));
-            keys.remove(&Key::User(attempt.user));
-            if let Some(state) = keys.get_mut(&Key::Address(attempt.ip)) {
-                state.times.pop_back();
-            }
-        }
-    }
-
     /// Blocks that are over and refused something since the last call.
     pub fn take_reports(&self, now: Instant) -> Vec<BlockReport> {
-        let Ok(mut keys) = self.keys.lock() else {
-            return Vec::new();
-        };
+        let mut keys = self.lock();
         let mut reports = Vec::new();
         for (key, state) in keys.iter_mut() {
-            let over = state.blocked_until.is_none_or(|until| until <= now);
-            if state.refused == 0 || !over {
+            if state.refused == 0 || state.blocked_at(now) {
                 continue;
             }
             let (ip, whole_address) = match key {
@@ -247,7 +309,11 @@ impl LoginThrottle {
                 ip,
                 whole_address,
                 refused: state.refused,
-                blocked_for: state.block_len,
+                blocked_for: if state.blocked_until.is_some() {
+                    state.block_len
+                } else {
+                    Duration::ZERO
+                },
             });
             state.refused = 0;
         }
@@ -279,26 +345,35 @@ impl LoginThrottle {
             .min(self.limits.max_delay)
     }
 
-    fn entry<'a>(
-        &self,
-        keys: &'a mut HashMap<Key, KeyState>,
-        key: Key,
-        now: Instant,
-    ) -> &'a mut KeyState {
+    /// The key's state, created if need be. At capacity, room is made by evicting keys that
+    /// carry no block, the idlest first; `None` when every key is blocked.
+    fn insert<'a>(&self, keys: &'a mut Keys, key: Key, now: Instant) -> Option<&'a mut KeyState> {
         if !keys.contains_key(&key) && keys.len() >= self.limits.max_keys {
-            evict_idlest(keys, self.limits.max_keys / 10 + 1);
+            evict(keys, self.limits.max_keys / 10 + 1, now, self.limits.window);
+            if keys.len() >= self.limits.max_keys {
+                return None;
+            }
         }
         let state = keys.entry(key).or_insert_with(|| KeyState::new(now));
         state.last_seen = now;
-        state
+        Some(state)
     }
 }
 
-/// Removes the `n` keys seen longest ago (amortised: one sort per tenth of the capacity).
-fn evict_idlest(keys: &mut HashMap<Key, KeyState>, n: usize) {
-    let mut by_age: Vec<(Instant, Key)> = keys.iter().map(|(k, s)| (s.last_seen, *k)).collect();
-    by_age.sort_unstable_by_key(|(seen, _)| *seen);
-    for (_, key) in by_age.into_iter().take(n) {
+/// Evicts up to `n` keys that carry no block: first those with nothing counted in the
+/// window, then the rest, each group the longest idle first. Blocked keys are never evicted,
+/// so a flood of new keys cannot lift a block.
+fn evict(keys: &mut Keys, n: usize, now: Instant, window: Duration) {
+    let mut candidates: Vec<(bool, Instant, Key)> = keys
+        .iter()
+        .filter(|(_, s)| !s.blocked_at(now))
+        .map(|(k, s)| {
+            let active = s.times.iter().any(|t| now.duration_since(*t) < window);
+            (active, s.last_seen, *k)
+        })
+        .collect();
+    candidates.sort_unstable_by_key(|(active, seen, _)| (*active, *seen));
+    for (_, _, key) in candidates.into_iter().take(n) {
         keys.remove(&key);
     }
 }

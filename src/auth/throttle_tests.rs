@@ -5,8 +5,9 @@ fn ip(s: &str) -> IpAddr {
 }
 
 fn fail(t: &LoginThrottle, from: &str, user: &str, now: Instant) -> Option<Duration> {
-    let attempt = t.begin(ip(from), user, now).expect("let through");
-    t.failed(&attempt, now)
+    t.begin(ip(from), user, now)
+        .expect("let through")
+        .failed(now)
 }
 
 #[test]
@@ -28,10 +29,12 @@ fn five_failures_block_the_pair_doubling_up_to_an_hour() {
         .unwrap_err();
     assert_eq!(wait, Duration::from_secs(50));
     // Another username from that address, and that username from elsewhere, still get in.
-    let alice = t.begin(ip("192.0.2.1"), "alice", start).unwrap();
-    t.succeeded(&alice);
-    let elsewhere = t.begin(ip("198.51.100.1"), "bob", start).unwrap();
-    t.succeeded(&elsewhere);
+    t.begin(ip("192.0.2.1"), "alice", start)
+        .unwrap()
+        .succeeded();
+    t.begin(ip("198.51.100.1"), "bob", start)
+        .unwrap()
+        .succeeded();
 
     let mut now = start + Duration::from_secs(65);
     let mut expected = Duration::from_secs(120);
@@ -53,15 +56,15 @@ fn parallel_attempts_are_counted_before_any_is_checked() {
     let results: Vec<_> = (0..40)
         .map(|_| t.begin(ip("192.0.2.1"), "admin", now))
         .collect();
-    let through: Vec<&Attempt> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
-    assert_eq!(through.len(), 5);
     assert!(
         results
             .iter()
             .filter_map(|r| r.as_ref().err())
             .all(|w| *w == Duration::from_secs(60))
     );
-    let blocks: Vec<_> = through.iter().map(|a| t.failed(a, now)).collect();
+    let through: Vec<Attempt> = results.into_iter().filter_map(Result::ok).collect();
+    assert_eq!(through.len(), 5);
+    let blocks: Vec<_> = through.into_iter().map(|a| a.failed(now)).collect();
     assert_eq!(blocks.iter().flatten().count(), 1, "one block, not five");
     assert!(t.begin(ip("192.0.2.1"), "admin", now).is_err());
 }
@@ -93,7 +96,7 @@ fn failures_from_everywhere_only_slow_a_username_down() {
         .begin(ip("192.0.2.200"), "admin", now)
         .expect("never refused");
     assert_eq!(honest.delay, Duration::from_secs(4), "capped");
-    t.succeeded(&honest);
+    honest.succeeded();
     let next = t.begin(ip("192.0.2.200"), "admin", now).unwrap();
     assert_eq!(next.delay, Duration::ZERO, "a success resets the slowdown");
 
@@ -104,7 +107,7 @@ fn failures_from_everywhere_only_slow_a_username_down() {
                 .begin(ip(&format!("203.0.113.{i}")), "carol", now)
                 .unwrap();
             let d = a.delay;
-            t.failed(&a, now);
+            a.failed(now);
             d
         })
         .collect();
@@ -149,6 +152,61 @@ fn refusals_are_reported_once_per_block_when_it_ends() {
         }]
     );
     assert!(t.take_reports(after).is_empty(), "reported once");
+}
+
+#[test]
+fn a_flood_of_new_keys_cannot_lift_a_block() {
+    let t = LoginThrottle::new(Limits {
+        max_keys: 100,
+        ..Limits::default()
+    });
+    let now = Instant::now();
+    for i in 0..10 {
+        fail(&t, "192.0.2.1", &format!("guess{i}"), now);
+    }
+    // The address is blocked; its refused attempts add no keys.
+    let size = t.keys.lock().unwrap().len();
+    for i in 0..1000 {
+        assert!(t.begin(ip("192.0.2.1"), &format!("junk{i}"), now).is_err());
+    }
+    assert_eq!(t.keys.lock().unwrap().len(), size);
+    // New addresses fill the map far past its size; the block stays.
+    for i in 0..2000u32 {
+        let [_, b, c, d] = (0x0a00_0000 + i).to_be_bytes();
+        if let Ok(a) = t.begin(IpAddr::from([10, b, c, d]), "x", now) {
+            a.succeeded();
+        }
+    }
+    assert!(t.begin(ip("192.0.2.1"), "admin", now).is_err());
+    assert!(t.keys.lock().unwrap().len() <= 100);
+}
+
+#[test]
+fn ipv6_addresses_count_by_their_64() {
+    let t = LoginThrottle::default();
+    let now = Instant::now();
+    for i in 0..5 {
+        fail(&t, &format!("2001:db8:1:2::{i}"), "admin", now);
+    }
+    assert!(t.begin(ip("2001:db8:1:2:ffff::9"), "admin", now).is_err());
+    assert!(t.begin(ip("2001:db8:1:3::1"), "admin", now).is_ok());
+    // An IPv4-mapped address is its IPv4 address.
+    for _ in 0..5 {
+        fail(&t, "::ffff:192.0.2.9", "bob", now);
+    }
+    assert!(t.begin(ip("192.0.2.9"), "bob", now).is_err());
+}
+
+#[test]
+fn attempts_that_never_finish_do_not_count() {
+    let t = LoginThrottle::default();
+    let now = Instant::now();
+    for _ in 0..20 {
+        // Busy, a database error, a client gone: the attempt is dropped unfinished.
+        drop(t.begin(ip("192.0.2.1"), "admin", now).expect("let through"));
+    }
+    assert!(t.begin(ip("192.0.2.1"), "admin", now).is_ok());
+    assert!(t.take_reports(now).is_empty());
 }
 
 #[test]

@@ -27,7 +27,7 @@ pub async fn login(
     // Refused at the boundary, before it is counted, hashed, stored or logged.
     if !cloudshell::validation::plausible_username(&username) {
         return Err(fail(AppError::BadRequest(
-            "A username has at most 64 characters and no control characters.".to_owned(),
+            "A username has at most 64 letters, digits and . _ @ -".to_owned(),
         )));
     }
     match auth_service()?

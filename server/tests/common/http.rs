@@ -120,11 +120,19 @@ impl<'a> Request<'a> {
     pub async fn send(self, addr: SocketAddr) -> Response {
         let mut stream = TcpStream::connect(addr).await.expect("connect");
         let mut head = format!(
-            "{} {} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            "{} {} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
             self.method,
             self.path,
             self.body.len()
         );
+        // The server's own address, unless the test names another Host.
+        if !self
+            .headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("host"))
+        {
+            head.push_str(&format!("Host: {addr}\r\n"));
+        }
         match &self.origin {
             OriginHeader::SameSite => head.push_str(&format!("Origin: http://{addr}\r\n")),
             OriginHeader::Custom(o) => head.push_str(&format!("Origin: {o}\r\n")),
