@@ -139,11 +139,19 @@ impl AuthService {
             } else {
                 "this username from this address"
             };
-            let detail = format!(
-                "Refused {} login attempt(s) while {scope} was blocked for {}s",
-                report.refused,
-                report.blocked_for.as_secs()
-            );
+            let detail = if report.blocked_for.is_zero() {
+                format!(
+                    "Refused {} login attempt(s) while earlier attempts from {scope} were \
+                     still being checked",
+                    report.refused
+                )
+            } else {
+                format!(
+                    "Refused {} login attempt(s) while {scope} was blocked for {}s",
+                    report.refused,
+                    report.blocked_for.as_secs()
+                )
+            };
             self.auditor
                 .record(
                     AuditEvent::new(report.username, AuditAction::LoginBlocked, detail)
