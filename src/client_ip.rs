@@ -1,9 +1,12 @@
 //! The client's IP address, which a client cannot forge.
 //!
 //! The TCP peer is the answer unless the peer is a trusted proxy (`TRUSTED_PROXIES`). Only then
-//! are `X-Forwarded-For`, `Forwarded` (RFC 7239) and `X-Real-IP` read. X-Forwarded-For is
-//! walked from the right, skipping trusted proxies; the first untrusted address is the client.
-//! Only parsed addresses are ever returned, never header text.
+//! is the one configured header read (`CLIENT_IP_HEADER`: `X-Forwarded-For` by default,
+//! `Forwarded` (RFC 7239) or `X-Real-IP`); the others are ignored, so a client cannot slip in
+//! one its proxy passes through untouched. A list is walked from the right, skipping trusted
+//! proxies; the first untrusted address is the client. An entry that cannot be read or parsed
+//! (bytes that are not ASCII, garbage) stops the walk at the last trusted hop; the resolver
+//! never falls through to another header. Only parsed addresses are ever returned.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
@@ -100,68 +103,89 @@ pub fn parse_ip_token(token: &str) -> Option<IpAddr> {
     host.parse::<Ipv4Addr>().ok().map(IpAddr::V4)
 }
 
-/// The forwarding headers of one request, as raw strings (all occurrences joined by commas).
-#[derive(Debug, Default, Clone)]
-pub struct ForwardingHeaders {
-    pub x_forwarded_for: Option<String>,
-    pub forwarded: Option<String>,
-    pub x_real_ip: Option<String>,
+/// The one header the client address is read from (behind a trusted proxy).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ClientIpHeader {
+    #[default]
+    XForwardedFor,
+    Forwarded,
+    XRealIp,
 }
 
-/// Resolves the client IP for a request that arrived from `peer`.
-pub fn resolve(peer: IpAddr, headers: &ForwardingHeaders, trusted: &[Cidr]) -> IpAddr {
+impl ClientIpHeader {
+    /// The header's name in lower case, as HTTP libraries take it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClientIpHeader::XForwardedFor => "x-forwarded-for",
+            ClientIpHeader::Forwarded => "forwarded",
+            ClientIpHeader::XRealIp => "x-real-ip",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::XForwardedFor, Self::Forwarded, Self::XRealIp]
+            .into_iter()
+            .find(|h| h.name().eq_ignore_ascii_case(value.trim()))
+    }
+}
+
+/// Resolves the client IP for a request that arrived from `peer`. `value` is every occurrence
+/// of the configured header as raw bytes, joined by commas (`None` when it is absent).
+pub fn resolve(
+    peer: IpAddr,
+    header: ClientIpHeader,
+    value: Option<&[u8]>,
+    trusted: &[Cidr],
+) -> IpAddr {
     let peer = normalize(peer);
     let is_trusted = |ip: IpAddr| trusted.iter().any(|c| c.contains(ip));
     if !is_trusted(peer) {
         return peer;
     }
-    // Walk a list of hops right to left: the rightmost entries were added by our proxies.
-    let walk = |hops: Vec<Option<IpAddr>>| -> Option<IpAddr> {
-        let mut last_trusted = None;
-        for hop in hops.into_iter().rev() {
-            // An unparsable hop ends the walk: nothing to its left can be believed.
-            let Some(ip) = hop else {
-                return last_trusted;
-            };
-            if !is_trusted(ip) {
-                return Some(ip);
-            }
-            last_trusted = Some(ip);
-        }
-        last_trusted
+    let Some(value) = value else {
+        return peer;
     };
-    if let Some(xff) = headers
-        .x_forwarded_for
-        .as_deref()
-        .filter(|v| !v.trim().is_empty())
-        && let Some(ip) = walk(xff.split(',').map(parse_ip_token).collect())
-    {
-        return ip;
+    let hops: Vec<Option<IpAddr>> = match header {
+        ClientIpHeader::XForwardedFor => value.split(|b| *b == b',').map(token_ip).collect(),
+        ClientIpHeader::Forwarded => forwarded_for_hops(value),
+        ClientIpHeader::XRealIp => vec![token_ip(value)],
+    };
+    // Right to left: the rightmost entries were added by our own proxies.
+    let mut last_trusted = peer;
+    for hop in hops.into_iter().rev() {
+        // Unreadable or unparsable: nothing to its left can be believed.
+        let Some(ip) = hop else {
+            return last_trusted;
+        };
+        if !is_trusted(ip) {
+            return ip;
+        }
+        last_trusted = ip;
     }
-    if let Some(fwd) = headers
-        .forwarded
-        .as_deref()
-        .filter(|v| !v.trim().is_empty())
-        && let Some(ip) = walk(forwarded_for_hops(fwd))
-    {
-        return ip;
-    }
-    if let Some(ip) = headers.x_real_ip.as_deref().and_then(parse_ip_token) {
-        return ip;
-    }
-    peer
+    last_trusted
 }
 
-/// The `for=` values of an RFC 7239 `Forwarded` header, in order.
-fn forwarded_for_hops(value: &str) -> Vec<Option<IpAddr>> {
+/// One list entry as bytes: an address if it is ASCII and parses, else `None`.
+fn token_ip(token: &[u8]) -> Option<IpAddr> {
+    std::str::from_utf8(token)
+        .ok()
+        .filter(|t| t.is_ascii())
+        .and_then(parse_ip_token)
+}
+
+/// The `for=` value of each element of an RFC 7239 `Forwarded` header, in order. An element
+/// without a readable `for=` is an unparsable hop.
+fn forwarded_for_hops(value: &[u8]) -> Vec<Option<IpAddr>> {
     value
-        .split(',')
-        .filter_map(|element| {
+        .split(|b| *b == b',')
+        .map(|element| {
+            let element = std::str::from_utf8(element).ok().filter(|e| e.is_ascii())?;
             element.split(';').find_map(|pair| {
                 let (k, v) = pair.split_once('=')?;
                 k.trim()
                     .eq_ignore_ascii_case("for")
                     .then(|| parse_ip_token(v))
+                    .flatten()
             })
         })
         .collect()
@@ -179,103 +203,106 @@ mod tests {
         parse_trusted_proxies(list).unwrap()
     }
 
-    fn xff(v: &str) -> ForwardingHeaders {
-        ForwardingHeaders {
-            x_forwarded_for: Some(v.to_owned()),
-            ..Default::default()
-        }
+    const XFF: ClientIpHeader = ClientIpHeader::XForwardedFor;
+
+    fn xff_of(peer: &str, value: &str, t: &[Cidr]) -> IpAddr {
+        resolve(ip(peer), XFF, Some(value.as_bytes()), t)
     }
 
     #[test]
     fn direct_client_is_the_peer() {
         let t = trusted("10.0.0.0/8");
-        assert_eq!(
-            resolve(ip("203.0.113.7"), &Default::default(), &t),
-            ip("203.0.113.7")
-        );
+        assert_eq!(resolve(ip("203.0.113.7"), XFF, None, &t), ip("203.0.113.7"));
     }
 
     #[test]
     fn forged_header_from_an_untrusted_peer_is_ignored() {
         let t = trusted("10.0.0.0/8");
-        assert_eq!(
-            resolve(ip("203.0.113.7"), &xff("1.2.3.4"), &t),
-            ip("203.0.113.7")
-        );
+        assert_eq!(xff_of("203.0.113.7", "1.2.3.4", &t), ip("203.0.113.7"));
         // With no trusted proxies configured, headers are never read.
-        assert_eq!(
-            resolve(ip("10.0.0.2"), &xff("1.2.3.4"), &[]),
-            ip("10.0.0.2")
-        );
+        assert_eq!(xff_of("10.0.0.2", "1.2.3.4", &[]), ip("10.0.0.2"));
     }
 
     #[test]
     fn nginx_then_traefik_then_app() {
         // client 198.51.100.9 -> nginx 10.0.0.5 -> traefik 10.0.0.6 -> app
         let t = trusted("10.0.0.0/24");
-        let h = xff("198.51.100.9, 10.0.0.5");
-        assert_eq!(resolve(ip("10.0.0.6"), &h, &t), ip("198.51.100.9"));
+        assert_eq!(
+            xff_of("10.0.0.6", "198.51.100.9, 10.0.0.5", &t),
+            ip("198.51.100.9")
+        );
     }
 
     #[test]
     fn spoofed_leftmost_entry_behind_a_trusted_chain_is_skipped() {
         let t = trusted("10.0.0.0/24");
         // The client sent "X-Forwarded-For: 6.6.6.6"; nginx appended the real address.
-        let h = xff("6.6.6.6, 198.51.100.9, 10.0.0.5");
-        assert_eq!(resolve(ip("10.0.0.6"), &h, &t), ip("198.51.100.9"));
+        assert_eq!(
+            xff_of("10.0.0.6", "6.6.6.6, 198.51.100.9, 10.0.0.5", &t),
+            ip("198.51.100.9")
+        );
     }
 
     #[test]
     fn ipv6_ports_and_mapped_addresses() {
         let t = trusted("10.0.0.1, ::1");
+        assert_eq!(xff_of("::1", "[2001:db8::7]:443", &t), ip("2001:db8::7"));
+        assert_eq!(xff_of("10.0.0.1", "192.0.2.1:5555", &t), ip("192.0.2.1"));
+        assert_eq!(xff_of("10.0.0.1", "2001:db8::8", &t), ip("2001:db8::8"));
         assert_eq!(
-            resolve(ip("::1"), &xff("[2001:db8::7]:443"), &t),
-            ip("2001:db8::7")
-        );
-        assert_eq!(
-            resolve(ip("10.0.0.1"), &xff("192.0.2.1:5555"), &t),
-            ip("192.0.2.1")
-        );
-        assert_eq!(
-            resolve(ip("10.0.0.1"), &xff("2001:db8::8"), &t),
-            ip("2001:db8::8")
-        );
-        assert_eq!(
-            resolve(ip("::ffff:10.0.0.1"), &xff("::ffff:192.0.2.3"), &t),
+            xff_of("::ffff:10.0.0.1", "::ffff:192.0.2.3", &t),
             ip("192.0.2.3")
         );
     }
 
     #[test]
-    fn garbage_and_empty_headers_fall_back_safely() {
+    fn unreadable_or_garbage_entries_stop_the_walk_at_the_last_trusted_hop() {
         let t = trusted("10.0.0.0/8");
-        // Garbage is never returned; the walk stops at it and the trusted hop nearest it wins.
+        assert_eq!(xff_of("10.0.0.1", "<script>, 10.0.0.9", &t), ip("10.0.0.9"));
+        assert_eq!(xff_of("10.0.0.1", "not-an-ip", &t), ip("10.0.0.1"));
+        assert_eq!(xff_of("10.0.0.1", "", &t), ip("10.0.0.1"));
+        assert_eq!(xff_of("10.0.0.1", " , ", &t), ip("10.0.0.1"));
+        // The probe: a client's non-ASCII X-Forwarded-For, to which nginx appended the real
+        // address. The real address is read; the unreadable entry to its left is never passed.
+        let probe = b"\xc3\xa9, 203.0.113.9";
         assert_eq!(
-            resolve(ip("10.0.0.1"), &xff("<script>, 10.0.0.9"), &t),
-            ip("10.0.0.9")
+            resolve(ip("10.0.0.1"), XFF, Some(probe), &t),
+            ip("203.0.113.9")
         );
+        let all_bad = b"\xc3\xa9";
         assert_eq!(
-            resolve(ip("10.0.0.1"), &xff("not-an-ip"), &t),
+            resolve(ip("10.0.0.1"), XFF, Some(all_bad), &t),
             ip("10.0.0.1")
         );
-        assert_eq!(resolve(ip("10.0.0.1"), &xff(""), &t), ip("10.0.0.1"));
-        assert_eq!(resolve(ip("10.0.0.1"), &xff(" , "), &t), ip("10.0.0.1"));
     }
 
     #[test]
-    fn forwarded_and_x_real_ip_are_read_only_from_trusted_peers() {
+    fn only_the_configured_header_is_read() {
         let t = trusted("10.0.0.0/8");
-        let h = ForwardingHeaders {
-            forwarded: Some("for=\"[2001:db8::9]:4711\";proto=https, for=10.0.0.3".into()),
-            ..Default::default()
-        };
-        assert_eq!(resolve(ip("10.0.0.4"), &h, &t), ip("2001:db8::9"));
-        let h = ForwardingHeaders {
-            x_real_ip: Some("192.0.2.44".into()),
-            ..Default::default()
-        };
-        assert_eq!(resolve(ip("10.0.0.4"), &h, &t), ip("192.0.2.44"));
-        assert_eq!(resolve(ip("192.0.2.1"), &h, &t), ip("192.0.2.1"));
+        let fwd = ClientIpHeader::Forwarded;
+        let value = b"for=\"[2001:db8::9]:4711\";proto=https, for=10.0.0.3";
+        assert_eq!(
+            resolve(ip("10.0.0.4"), fwd, Some(value), &t),
+            ip("2001:db8::9")
+        );
+        // An element without a readable for= stops the walk.
+        let value = b"proto=https, for=10.0.0.3";
+        assert_eq!(
+            resolve(ip("10.0.0.4"), fwd, Some(value), &t),
+            ip("10.0.0.3")
+        );
+        let real = ClientIpHeader::XRealIp;
+        assert_eq!(
+            resolve(ip("10.0.0.4"), real, Some(b"192.0.2.44"), &t),
+            ip("192.0.2.44")
+        );
+        assert_eq!(
+            resolve(ip("192.0.2.1"), real, Some(b"192.0.2.44"), &t),
+            ip("192.0.2.1")
+        );
+        assert_eq!(ClientIpHeader::parse("Forwarded"), Some(fwd));
+        assert_eq!(ClientIpHeader::parse("x-real-ip"), Some(real));
+        assert_eq!(ClientIpHeader::parse("true-client-ip"), None);
     }
 
     #[test]

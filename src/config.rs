@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use crate::client_ip::{Cidr, parse_trusted_proxies};
+use crate::client_ip::{Cidr, ClientIpHeader, parse_trusted_proxies};
 use crate::origin::Origin;
 use crate::secret::SecretString;
 
@@ -37,6 +37,9 @@ pub struct Config {
     pub database_url: Option<SecretString>,
     /// `TRUSTED_PROXIES`: comma-separated CIDRs whose forwarding headers are believed.
     pub trusted_proxies: Vec<Cidr>,
+    /// `CLIENT_IP_HEADER` (default `x-forwarded-for`; or `forwarded`, `x-real-ip`): the one
+    /// header a trusted proxy's client address is read from.
+    pub client_ip_header: ClientIpHeader,
     /// `PUBLIC_URL` (optional): the origin browsers use. State-changing requests and the
     /// terminal WebSocket must come from it; https makes the cookie `__Host-` and Secure.
     /// Unset, the origin is derived from each request's Host and scheme.
@@ -135,6 +138,15 @@ impl Config {
         let trusted_proxies = parse_trusted_proxies(&get("TRUSTED_PROXIES").unwrap_or_default())
             .map_err(|reason| invalid("TRUSTED_PROXIES", reason))?;
 
+        let client_ip_header = match get("CLIENT_IP_HEADER") {
+            None => ClientIpHeader::default(),
+            Some(raw) => ClientIpHeader::parse(&raw).ok_or_else(|| {
+                invalid(
+                    "CLIENT_IP_HEADER",
+                    format!("'{raw}' is not x-forwarded-for, forwarded or x-real-ip"),
+                )
+            })?,
+        };
         let public_url = match get("PUBLIC_URL") {
             None => None,
             Some(raw) => Some(Origin::parse(&raw).ok_or_else(|| {
@@ -171,6 +183,7 @@ impl Config {
             listen_addr,
             database_url,
             trusted_proxies,
+            client_ip_header,
             public_url,
             session_max_hours,
             max_connections,
@@ -256,6 +269,7 @@ mod tests {
             ("PUBLIC_URL", "https://shell.example.com/app"),
             ("SESSION_MAX_HOURS", "0"),
             ("MAX_CONNECTIONS", "1"),
+            ("CLIENT_IP_HEADER", "true-client-ip"),
         ] {
             let err = config(&[(var, value)]).unwrap_err();
             assert!(err.to_string().starts_with(var), "{var}: {err}");

@@ -7,49 +7,51 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use cloudshell::auth::{AuthError, cookie};
-use cloudshell::client_ip::{self, Cidr, ForwardingHeaders};
+use cloudshell::client_ip::{self, Cidr, ClientIpHeader};
 use cloudshell::origin::Origin;
 use cloudshell::request::RequestMeta;
 
 use crate::access::{Access, classify, is_passive};
 use crate::state::AppState;
 
-/// Every value of header `name`, joined by commas as HTTP allows for list headers.
-fn joined(req: &Request, name: &str) -> Option<String> {
-    let values: Vec<&str> = req
-        .headers()
-        .get_all(name)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect();
-    (!values.is_empty()).then(|| values.join(","))
+/// Every value of header `name` as raw bytes, joined by commas as HTTP allows for lists.
+/// Bytes that are not text stay as they are: the resolver treats them as unparsable.
+fn joined_bytes(req: &Request, name: &str) -> Option<Vec<u8>> {
+    let mut values = req.headers().get_all(name).iter();
+    let mut joined = values.next()?.as_bytes().to_vec();
+    for v in values {
+        joined.push(b',');
+        joined.extend_from_slice(v.as_bytes());
+    }
+    Some(joined)
 }
 
-/// Client IP and TLS flag. Forwarding headers count only when the TCP peer is a trusted proxy.
-/// With PUBLIC_URL, its scheme decides whether the browser is on TLS.
+/// Client IP and TLS flag. The forwarding header counts only when the TCP peer is a trusted
+/// proxy. With PUBLIC_URL, its scheme decides whether the browser is on TLS.
 fn request_meta(
     req: &Request,
     peer: SocketAddr,
     trusted: &[Cidr],
+    ip_header: ClientIpHeader,
     public_url: Option<&Origin>,
 ) -> RequestMeta {
-    let headers = ForwardingHeaders {
-        x_forwarded_for: joined(req, "x-forwarded-for"),
-        forwarded: joined(req, "forwarded"),
-        x_real_ip: joined(req, "x-real-ip"),
-    };
     let peer_ip = client_ip::normalize(peer.ip());
     let peer_trusted = trusted.iter().any(|c| c.contains(peer_ip));
     let forwarded_https = peer_trusted
-        && joined(req, "x-forwarded-proto")
+        && joined_bytes(req, "x-forwarded-proto")
             .and_then(|v| {
-                v.rsplit(',')
+                v.rsplit(|b| *b == b',')
                     .next()
-                    .map(|p| p.trim().eq_ignore_ascii_case("https"))
+                    .map(|p| p.trim_ascii().eq_ignore_ascii_case(b"https"))
             })
             .unwrap_or(false);
     RequestMeta {
-        client_ip: client_ip::resolve(peer_ip, &headers, trusted),
+        client_ip: client_ip::resolve(
+            peer_ip,
+            ip_header,
+            joined_bytes(req, ip_header.name()).as_deref(),
+            trusted,
+        ),
         is_tls: public_url.map_or(
             req.uri().scheme_str() == Some("https") || forwarded_https,
             |o| o.https,
@@ -93,7 +95,13 @@ pub async fn auth_gate(
             .into_response();
     }
     let public_url = state.public_url.as_deref();
-    let meta = request_meta(&req, peer, &state.trusted_proxies, public_url);
+    let meta = request_meta(
+        &req,
+        peer,
+        &state.trusted_proxies,
+        state.client_ip_header,
+        public_url,
+    );
     // Cross-site and wrongly typed state changes stop here, before any database work.
     let expected = crate::edge::expected_origin(public_url, req.headers(), meta.is_tls);
     if let Err(refusal) = crate::edge::check(&req, expected.as_ref()) {
@@ -167,10 +175,22 @@ mod tests {
             ("x-forwarded-proto", "https"),
             ("x-forwarded-for", "192.0.2.9"),
         ]);
-        let via_proxy = request_meta(&r, "10.0.0.2:1000".parse().unwrap(), &trusted, None);
+        let via_proxy = request_meta(
+            &r,
+            "10.0.0.2:1000".parse().unwrap(),
+            &trusted,
+            ClientIpHeader::default(),
+            None,
+        );
         assert!(via_proxy.is_tls);
         assert_eq!(via_proxy.client_ip.to_string(), "192.0.2.9");
-        let direct = request_meta(&r, "192.0.2.1:1000".parse().unwrap(), &trusted, None);
+        let direct = request_meta(
+            &r,
+            "192.0.2.1:1000".parse().unwrap(),
+            &trusted,
+            ClientIpHeader::default(),
+            None,
+        );
         assert!(!direct.is_tls);
         assert_eq!(direct.client_ip.to_string(), "192.0.2.1");
     }
@@ -182,7 +202,13 @@ mod tests {
             ("x-forwarded-for", "6.6.6.6"),
             ("x-forwarded-for", "192.0.2.5"),
         ]);
-        let meta = request_meta(&r, "10.0.0.2:1000".parse().unwrap(), &trusted, None);
+        let meta = request_meta(
+            &r,
+            "10.0.0.2:1000".parse().unwrap(),
+            &trusted,
+            ClientIpHeader::default(),
+            None,
+        );
         assert_eq!(meta.client_ip.to_string(), "192.0.2.5");
     }
 }

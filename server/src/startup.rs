@@ -147,6 +147,7 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
         audit_retention_days: config.audit_retention_days,
         started_at: Instant::now(),
         trusted_proxies: config.trusted_proxies.clone().into(),
+        client_ip_header: config.client_ip_header,
         public_url: config.public_url.clone().map(Arc::new),
         request_timeout: crate::edge::REQUEST_TIMEOUT,
         loopback_hosts_only: config.public_url.is_none() && config.listen_addr.ip().is_loopback(),

@@ -4,7 +4,7 @@ use std::time::Instant;
 use axum::extract::FromRef;
 use cloudshell::audit::Auditor;
 use cloudshell::auth::AuthService;
-use cloudshell::client_ip::Cidr;
+use cloudshell::client_ip::{Cidr, ClientIpHeader};
 use cloudshell::devices::DeviceService;
 use cloudshell::origin::Origin;
 use cloudshell::terminal::SessionRegistry;
@@ -27,8 +27,10 @@ pub struct AppState {
     /// AUDIT_RETENTION_DAYS (0 keeps everything).
     pub audit_retention_days: u32,
     pub started_at: Instant,
-    /// TRUSTED_PROXIES: peers whose forwarding headers are believed.
+    /// TRUSTED_PROXIES: peers whose forwarding header is believed.
     pub trusted_proxies: Arc<[Cidr]>,
+    /// CLIENT_IP_HEADER: the one header the client address is read from behind them.
+    pub client_ip_header: ClientIpHeader,
     /// How long a non-WebSocket request may take (edge::REQUEST_TIMEOUT).
     pub request_timeout: std::time::Duration,
     /// No PUBLIC_URL and a loopback LISTEN_ADDR: `Host` must be a loopback name.
