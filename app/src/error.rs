@@ -25,6 +25,9 @@ pub enum AppError {
     /// that sends no Origin).
     #[error("This request did not come from the CloudShell page. Reload it and try again.")]
     CrossSite,
+    /// The audit log did not confirm the action in time; it will still be recorded.
+    #[error("The audit log is not keeping up, so this was not confirmed. Try again in a moment.")]
+    AuditDelayed,
     /// The account still has its generated first password.
     #[error("Choose your own password first: this account still has its generated one.")]
     PasswordChangeRequired,
@@ -51,7 +54,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Forbidden | AppError::CrossSite | AppError::PasswordChangeRequired => 403,
             AppError::TooManyRequests { .. } => 429,
-            AppError::Busy { .. } => 503,
+            AppError::Busy { .. } | AppError::AuditDelayed => 503,
             AppError::Internal | AppError::Transport => 500,
         }
     }

@@ -69,9 +69,10 @@ pub async fn export(
         Ok(c) => c,
         Err(e) => return bad_request(&e.to_string()),
     };
-    state
+    // On disk before the first byte goes out: a kill right after cannot lose it.
+    let recorded = state
         .auditor
-        .record(
+        .record_durable(
             AuditEvent::new(
                 &session.username,
                 AuditAction::AuditExported,
@@ -84,6 +85,14 @@ pub async fn export(
             .outcome(AuditOutcome::Success),
         )
         .await;
+    if let Err(e) = recorded {
+        tracing::error!(error = %e, "export not recorded; refused");
+        return (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "The export could not be recorded in the audit log. Try again shortly.",
+        )
+            .into_response();
+    }
 
     let db = state.db.clone();
     // Keyset chunks, newest first; the cursor is the last id sent.

@@ -7,6 +7,7 @@ mod event;
 pub mod export;
 pub mod query;
 pub mod retention;
+pub mod text;
 pub mod verify;
 mod writer;
 
@@ -24,6 +25,9 @@ use writer::{Command, WriterStatus};
 
 /// How many events may wait for the writer; senders wait (never drop) when it is full.
 const QUEUE_CAPACITY: usize = 8192;
+
+/// How long a request waits for its event to be on disk before it is answered with 503.
+pub const DURABLE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Records audit events. Clone it freely; all clones feed the same writer.
 #[derive(Clone)]
@@ -66,8 +70,17 @@ impl Auditor {
     }
 
     /// Records an event and returns once it is committed, with its id. For actions that must
-    /// be on disk before the user is answered (login, password change).
+    /// be on disk before the user is answered (login, password change). Past
+    /// `DURABLE_DEADLINE` it answers `Delayed`; the event stays queued and is written later.
     pub async fn record_durable(&self, event: AuditEvent) -> Result<i64, AuditError> {
+        self.record_durable_within(event, DURABLE_DEADLINE).await
+    }
+
+    pub async fn record_durable_within(
+        &self,
+        event: AuditEvent,
+        deadline: std::time::Duration,
+    ) -> Result<i64, AuditError> {
         let (ack, done) = oneshot::channel();
         self.status.pending.fetch_add(1, Ordering::Relaxed);
         if self
@@ -79,7 +92,10 @@ impl Auditor {
             self.status.pending.fetch_sub(1, Ordering::Relaxed);
             return Err(AuditError::WriterStopped);
         }
-        done.await.map_err(|_| AuditError::WriterStopped)
+        match tokio::time::timeout(deadline, done).await {
+            Ok(ack) => ack.map_err(|_| AuditError::WriterStopped),
+            Err(_) => Err(AuditError::Delayed),
+        }
     }
 
     /// Waits until every event queued before this call is committed.

@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::chain::{GENESIS, row_hash};
 use super::event::{AuditEvent, to_micros};
+use super::text;
 use crate::db::entities::audit_log;
 
 /// Events per transaction at most; also bounds one INSERT's parameter count.
@@ -40,7 +41,7 @@ pub(super) async fn run(
     status: Arc<WriterStatus>,
 ) {
     let mut tip: Option<(i64, String)> = None;
-    let mut batch: Vec<(AuditEvent, Option<oneshot::Sender<i64>>)> = Vec::with_capacity(MAX_BATCH);
+    let mut batch: Batch = Vec::with_capacity(MAX_BATCH);
     let mut flushes: Vec<oneshot::Sender<()>> = Vec::new();
     loop {
         let Some(first) = rx.recv().await else { break };
@@ -62,9 +63,20 @@ pub(super) async fn run(
     // Every sender is gone: the queue is empty and everything has been written.
 }
 
+type Batch = Vec<(AuditEvent, Option<oneshot::Sender<i64>>)>;
+
+/// A failure that may pass by itself (the connection), as opposed to one this batch causes.
+fn is_transient(e: &DbErr) -> bool {
+    matches!(e, DbErr::Conn(_) | DbErr::ConnectionAcquire(_))
+}
+
+/// Writes `batch`, retrying while the database refuses. One event the database will never
+/// take must not hold the others: on any other error the batch is written in halves, and a
+/// single event that still fails is written once more in its safe form (escaped, bounded,
+/// marked). Only if that fails too is it the database's fault, and the writer waits.
 async fn write_with_retry(
     db: &DatabaseConnection,
-    batch: &mut Vec<(AuditEvent, Option<oneshot::Sender<i64>>)>,
+    batch: &mut Batch,
     tip: &mut Option<(i64, String)>,
     status: &WriterStatus,
 ) {
@@ -72,6 +84,9 @@ async fn write_with_retry(
         return;
     }
     let mut delay = Duration::from_millis(50);
+    // The original of an event tried in its safe form, put back if that fails too.
+    let mut original: Option<AuditEvent> = None;
+    let mut safe_form_tried = false;
     loop {
         match write_batch(db, batch, tip).await {
             Ok(ids) => {
@@ -92,6 +107,25 @@ async fn write_with_retry(
             Err(e) => {
                 // The chain tip may be stale after a failed transaction: re-read it next time.
                 *tip = None;
+                if !is_transient(&e) && batch.len() > 1 {
+                    let mut second = batch.split_off(batch.len() / 2);
+                    Box::pin(write_with_retry(db, batch, tip, status)).await;
+                    Box::pin(write_with_retry(db, &mut second, tip, status)).await;
+                    return;
+                }
+                if !is_transient(&e) && !safe_form_tried {
+                    safe_form_tried = true;
+                    if let Some((ev, _)) = batch.first_mut() {
+                        tracing::error!(error = %e, action = ev.action.as_str(), "audit event refused by the database; trying its safe form");
+                        original = Some(ev.clone());
+                        store_in_safe_form(ev);
+                    }
+                    continue;
+                }
+                // The safe form failed as well: the database is the problem, not the event.
+                if let (Some(orig), Some((ev, _))) = (original.take(), batch.first_mut()) {
+                    *ev = orig;
+                }
                 if !status.failing.swap(true, Ordering::Relaxed) {
                     tracing::error!(error = %e, pending = batch.len(), "audit write failed; retrying");
                 }
@@ -102,9 +136,22 @@ async fn write_with_retry(
     }
 }
 
+/// The event as plain ASCII, bounded, and marked as such in its detail.
+fn store_in_safe_form(ev: &mut AuditEvent) {
+    let ascii = |s: &str, max: usize| -> String {
+        s.chars().flat_map(char::escape_default).take(max).collect()
+    };
+    ev.username = ascii(&ev.username, text::MAX_USERNAME);
+    ev.detail = format!(
+        "[stored in safe form: the database refused the original] {}",
+        ascii(&ev.detail, text::MAX_DETAIL)
+    );
+    ev.session_id = ev.session_id.as_deref().map(|s| ascii(s, 36));
+}
+
 async fn write_batch(
     db: &DatabaseConnection,
-    batch: &[(AuditEvent, Option<oneshot::Sender<i64>>)],
+    batch: &Batch,
     tip: &mut Option<(i64, String)>,
 ) -> Result<Vec<i64>, DbErr> {
     let txn = db.begin().await?;
@@ -130,10 +177,10 @@ async fn write_batch(
         let mut row = audit_log::Model {
             id,
             ts_micros: to_micros(ev.ts),
-            username: ev.username.clone(),
+            username: text::safe(&ev.username, text::MAX_USERNAME).into_owned(),
             action: ev.action.as_str().to_owned(),
             source_ip: ev.source_ip.map(|ip| ip.to_string()),
-            detail: ev.detail.clone(),
+            detail: text::safe(&ev.detail, text::MAX_DETAIL).into_owned(),
             device_id: ev.device_id,
             session_id: ev.session_id.clone(),
             outcome: ev.outcome.map(|o| o.as_str().to_owned()),

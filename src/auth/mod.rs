@@ -271,13 +271,14 @@ impl AuthService {
         web_session::Entity::delete_by_id(session.session_id)
             .exec(&self.db)
             .await?;
+        // On disk before the answer: a kill right after cannot lose it.
         self.auditor
-            .record(
+            .record_durable(
                 AuditEvent::new(&session.username, AuditAction::Logout, "User logged out")
                     .ip(client_ip)
                     .outcome(AuditOutcome::Success),
             )
-            .await;
+            .await?;
         Ok(())
     }
 

@@ -14,7 +14,9 @@ pub async fn login(
     #[server(default)] username: String,
     #[server(default)] password: SecretString,
 ) -> Result<SessionInfo, AppError> {
-    use super::ssr::{auth_service, busy, fail, internal, request_meta, set_cookie, set_header};
+    use super::ssr::{
+        auth_failure, auth_service, busy, fail, request_meta, set_cookie, set_header,
+    };
     use cloudshell::auth::{AuthError, cookie};
 
     let meta = request_meta()?;
@@ -49,14 +51,14 @@ pub async fn login(
             Err(fail(AppError::TooManyRequests { retry_after_secs }))
         }
         Err(AuthError::Busy) => Err(busy()),
-        Err(e) => Err(internal("login", e)),
+        Err(e) => Err(auth_failure("login", e)),
     }
 }
 
 /// `POST /api/auth/logout`: revokes the session server-side and clears the cookie.
 #[server(prefix = "/api", endpoint = "auth/logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use super::ssr::{auth_service, current_session, internal, request_meta, set_cookie};
+    use super::ssr::{auth_failure, auth_service, current_session, request_meta, set_cookie};
     use cloudshell::auth::cookie;
 
     let session = current_session()?;
@@ -64,7 +66,7 @@ pub async fn logout() -> Result<(), AppError> {
     auth_service()?
         .logout(&session, meta.client_ip)
         .await
-        .map_err(|e| internal("logout", e))?;
+        .map_err(|e| auth_failure("logout", e))?;
     set_cookie(&cookie::clear_session_cookie(meta.is_tls));
     super::ssr::end_terminals(
         &session.username,
@@ -96,7 +98,7 @@ pub async fn change_password(
     #[server(default)] new_password: SecretString,
     #[server(default)] confirm_password: SecretString,
 ) -> Result<(), AppError> {
-    use super::ssr::{auth_service, current_session, fail, internal, request_meta};
+    use super::ssr::{auth_failure, auth_service, current_session, fail, request_meta};
     use cloudshell::auth::AuthError;
 
     let session = current_session()?;
@@ -128,6 +130,6 @@ pub async fn change_password(
         Err(AuthError::Busy) => Err(super::ssr::busy()),
         Err(AuthError::Policy(p)) => Err(fail(AppError::BadRequest(p.to_string()))),
         Err(AuthError::Unauthenticated) => Err(fail(AppError::Unauthorized)),
-        Err(e) => Err(internal("change password", e)),
+        Err(e) => Err(auth_failure("change password", e)),
     }
 }

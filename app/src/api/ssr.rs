@@ -29,6 +29,21 @@ pub fn busy() -> AppError {
     })
 }
 
+/// An error from a service: the audit log not confirming in time is a 503 the user can
+/// retry (the event is still written); anything else is internal.
+pub fn auth_failure(context: &'static str, err: cloudshell::auth::AuthError) -> AppError {
+    use cloudshell::audit::AuditError;
+    use cloudshell::auth::AuthError;
+    match err {
+        AuthError::Audit(AuditError::Delayed) => {
+            tracing::error!(%context, "audit log did not confirm in time");
+            set_header("retry-after", "5");
+            fail(AppError::AuditDelayed)
+        }
+        other => internal(context, other),
+    }
+}
+
 /// Logs an unexpected error with its context and returns the generic `Internal` error.
 pub fn internal(context: &'static str, err: impl std::fmt::Display) -> AppError {
     tracing::error!(%context, error = %err, "server function failed");

@@ -1,0 +1,121 @@
+//! The audit log under hostile text and a stuck database: nothing jams the writer, nothing is
+//! stored raw, and requests that must be on disk fail clearly instead of hanging.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Test code: fail loudly.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use cloudshell::audit::AuditEvent;
+use cloudshell::audit::verify::verify;
+use cloudshell::db::entities::audit_log;
+use cloudshell::models::AuditAction;
+use common::http::Request;
+use common::{ADMIN_PASSWORD, spawn_app};
+use sea_orm::{ConnectionTrait, EntityTrait};
+
+async fn rows(app: &common::TestApp) -> Vec<audit_log::Model> {
+    audit_log::Entity::find().all(&app.state.db).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_nul_byte_is_stored_escaped_and_never_jams_the_writer() {
+    let app = spawn_app().await;
+    // PostgreSQL refuses NUL in text: once, this jammed the writer for good.
+    app.state
+        .auditor
+        .record(AuditEvent::new(
+            "a\u{0}b",
+            AuditAction::LoginFailed,
+            "name\u{0}with\u{1b}[31mcontrols\u{202e}",
+        ))
+        .await;
+    let started = Instant::now();
+    let res = Request::post_form(
+        "/api/auth/login",
+        &[("username", "admin"), ("password", ADMIN_PASSWORD)],
+    )
+    .send(app.addr)
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    let stored = rows(&app).await;
+    let hostile = stored.iter().find(|r| r.action == "LOGIN_FAILED").unwrap();
+    assert_eq!(hostile.username, "a\\u{0000}b");
+    assert_eq!(
+        hostile.detail,
+        "name\\u{0000}with\\u{001b}[31mcontrols\\u{202e}"
+    );
+    assert!(verify(&app.state.db).await.unwrap().intact);
+}
+
+#[tokio::test]
+async fn a_login_the_audit_log_cannot_confirm_fails_with_503_and_is_written_later() {
+    let app = spawn_app().await;
+    app.state
+        .db
+        .execute_unprepared("ALTER TABLE audit_log RENAME TO audit_log_away")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let res = Request::post_form(
+        "/api/auth/login",
+        &[("username", "admin"), ("password", ADMIN_PASSWORD)],
+    )
+    .send(app.addr)
+    .await;
+    assert_eq!(res.status, 503, "{}", res.body);
+    assert!(res.body.contains("AuditDelayed"), "{}", res.body);
+    assert!(res.session_cookie().is_none(), "not signed in");
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(5) && waited < Duration::from_secs(10),
+        "{waited:?}"
+    );
+
+    app.state
+        .db
+        .execute_unprepared("ALTER TABLE audit_log_away RENAME TO audit_log")
+        .await
+        .unwrap();
+    app.state.auditor.flush().await.unwrap();
+    let stored = rows(&app).await;
+    let login = stored
+        .iter()
+        .find(|r| r.action == "LOGIN")
+        .expect("kept and written");
+    assert!(
+        !login.detail.contains("safe form"),
+        "the original, not a safe form"
+    );
+    assert!(verify(&app.state.db).await.unwrap().intact);
+}
+
+#[tokio::test]
+async fn logout_is_on_disk_before_the_answer() {
+    let app = spawn_app().await;
+    let token = app.login_admin().await;
+    let res = Request::post_form("/api/auth/logout", &[])
+        .cookie(&token)
+        .send(app.addr)
+        .await;
+    assert_eq!(res.status, 200);
+    // No flush: it must already be there.
+    assert!(rows(&app).await.iter().any(|r| r.action == "LOGOUT"));
+    let token = app.login_admin().await;
+    let export = Request::get("/api/audit/export?format=csv")
+        .cookie(&token)
+        .send(app.addr)
+        .await;
+    assert_eq!(export.status, 200);
+    assert!(
+        rows(&app)
+            .await
+            .iter()
+            .any(|r| r.action == "AUDIT_EXPORTED")
+    );
+}
