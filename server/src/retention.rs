@@ -14,7 +14,6 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
         loop {
             ticker.tick().await;
             match cloudshell::audit::retention::prune(
-                &state.db,
                 &state.auditor,
                 state.audit_retention_days,
                 OffsetDateTime::now_utc(),

@@ -169,9 +169,7 @@ async fn pruning_keeps_recent_rows_removes_old_ones_and_the_chain_still_verifies
         app.state.auditor.record(ev).await;
     }
     app.state.auditor.flush().await.unwrap();
-    let deleted = retention::prune(&app.state.db, &app.state.auditor, 7, now)
-        .await
-        .unwrap();
+    let deleted = retention::prune(&app.state.auditor, 7, now).await.unwrap();
     assert_eq!(deleted, 4);
     let details: Vec<String> = rows(&app).await.into_iter().map(|r| r.detail).collect();
     assert_eq!(details[0], "3 days ago");
@@ -182,11 +180,45 @@ async fn pruning_keeps_recent_rows_removes_old_ones_and_the_chain_still_verifies
     assert!(report.intact, "{report:?}");
     // Retention 0 keeps everything.
     assert_eq!(
-        retention::prune(&app.state.db, &app.state.auditor, 0, now)
-            .await
-            .unwrap(),
+        retention::prune(&app.state.auditor, 0, now).await.unwrap(),
         0
     );
+}
+
+#[tokio::test]
+async fn ids_go_on_after_retention_empties_the_table_and_a_restart() {
+    let app = spawn_app().await;
+    let now = OffsetDateTime::now_utc();
+    for i in 0..5 {
+        let mut ev = AuditEvent::new("admin", AuditAction::Login, format!("old {i}"));
+        ev.ts = now - Duration::days(30);
+        app.state.auditor.record(ev).await;
+    }
+    app.state.auditor.flush().await.unwrap();
+    // Everything is old: all of it goes, and the checkpoint row takes the next id.
+    assert_eq!(
+        retention::prune(&app.state.auditor, 7, now).await.unwrap(),
+        5
+    );
+    let left = rows(&app).await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].id, 6, "the checkpoint continues the sequence");
+    assert!(verify(&app.state.db).await.unwrap().intact);
+
+    let dir = app.stop().await;
+    let app = common::spawn_in(dir, &[]).await;
+    app.state
+        .auditor
+        .record_durable(AuditEvent::new(
+            "admin",
+            AuditAction::Login,
+            "after restart",
+        ))
+        .await
+        .unwrap();
+    let ids: Vec<i64> = rows(&app).await.iter().map(|r| r.id).collect();
+    assert_eq!(ids, [6, 7], "no id is ever used twice");
+    assert!(verify(&app.state.db).await.unwrap().intact);
 }
 
 #[tokio::test]

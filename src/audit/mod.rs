@@ -98,6 +98,21 @@ impl Auditor {
         }
     }
 
+    /// Retention, done by the writer: deletes what is older than `cutoff` and appends the
+    /// AUDIT_PRUNED checkpoint in the same transaction. Returns how many rows went.
+    pub(crate) async fn prune(
+        &self,
+        cutoff: time::OffsetDateTime,
+        days: u32,
+    ) -> Result<u64, AuditError> {
+        let (done, answer) = oneshot::channel();
+        self.tx
+            .send(Command::Prune { cutoff, days, done })
+            .await
+            .map_err(|_| AuditError::WriterStopped)?;
+        Ok(answer.await.map_err(|_| AuditError::WriterStopped)??)
+    }
+
     /// Waits until every event queued before this call is committed.
     pub async fn flush(&self) -> Result<(), AuditError> {
         let (ack, done) = oneshot::channel();

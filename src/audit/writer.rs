@@ -25,6 +25,13 @@ pub(super) enum Command {
     Event(AuditEvent, Option<oneshot::Sender<i64>>),
     /// Write everything queued before this, then answer.
     Flush(oneshot::Sender<()>),
+    /// Retention: delete what is older than the cutoff and append the checkpoint, in one
+    /// transaction; answers how many rows went.
+    Prune {
+        cutoff: time::OffsetDateTime,
+        days: u32,
+        done: oneshot::Sender<Result<u64, DbErr>>,
+    },
 }
 
 /// Shared between the writer and every `Auditor` clone, for health reporting.
@@ -46,10 +53,16 @@ pub(super) async fn run(
     loop {
         let Some(first) = rx.recv().await else { break };
         let mut next = Some(first);
+        let mut prune = None;
         while let Some(cmd) = next.take() {
             match cmd {
                 Command::Event(ev, ack) => batch.push((ev, ack)),
                 Command::Flush(done) => flushes.push(done),
+                // Everything queued before it is written first.
+                Command::Prune { cutoff, days, done } => {
+                    prune = Some((cutoff, days, done));
+                    break;
+                }
             }
             if batch.len() < MAX_BATCH {
                 next = rx.try_recv().ok();
@@ -58,6 +71,13 @@ pub(super) async fn run(
         write_with_retry(&db, &mut batch, &mut tip, &status).await;
         for done in flushes.drain(..) {
             let _ = done.send(());
+        }
+        if let Some((cutoff, days, done)) = prune {
+            let result = prune_and_checkpoint(&db, &mut tip, cutoff, days).await;
+            if result.is_err() {
+                tip = None;
+            }
+            let _ = done.send(result);
         }
     }
     // Every sender is gone: the queue is empty and everything has been written.
@@ -87,8 +107,31 @@ async fn write_with_retry(
     // The original of an event tried in its safe form, put back if that fails too.
     let mut original: Option<AuditEvent> = None;
     let mut safe_form_tried = false;
+    // The tip this batch would have made, while it is unknown whether its commit landed.
+    let mut unconfirmed: Option<(i64, String)> = None;
     loop {
-        match write_batch(db, batch, tip).await {
+        let attempt = match unconfirmed.take() {
+            // Landed after all? Then it must not be inserted twice.
+            Some(expected) => match audit_log::Entity::find_by_id(expected.0).one(db).await {
+                Ok(Some(row)) if row.hash == expected.1 => {
+                    let ids = ((expected.0 - batch.len() as i64 + 1)..=expected.0).collect();
+                    *tip = Some(expected);
+                    Ok(ids)
+                }
+                Ok(_) => write_batch(db, batch, tip).await,
+                Err(e) => Err(WriteError::CommitUnknown(e, expected)),
+            },
+            None => write_batch(db, batch, tip).await,
+        };
+        let e = match attempt {
+            Ok(ids) => Ok(ids),
+            Err(WriteError::Failed(e)) => Err(e),
+            Err(WriteError::CommitUnknown(e, expected)) => {
+                unconfirmed = Some(expected);
+                Err(e)
+            }
+        };
+        match e {
             Ok(ids) => {
                 status.failing.store(false, Ordering::Relaxed);
                 status
@@ -107,13 +150,13 @@ async fn write_with_retry(
             Err(e) => {
                 // The chain tip may be stale after a failed transaction: re-read it next time.
                 *tip = None;
-                if !is_transient(&e) && batch.len() > 1 {
+                if unconfirmed.is_none() && !is_transient(&e) && batch.len() > 1 {
                     let mut second = batch.split_off(batch.len() / 2);
                     Box::pin(write_with_retry(db, batch, tip, status)).await;
                     Box::pin(write_with_retry(db, &mut second, tip, status)).await;
                     return;
                 }
-                if !is_transient(&e) && !safe_form_tried {
+                if unconfirmed.is_none() && !is_transient(&e) && !safe_form_tried {
                     safe_form_tried = true;
                     if let Some((ev, _)) = batch.first_mut() {
                         tracing::error!(error = %e, action = ev.action.as_str(), "audit event refused by the database; trying its safe form");
@@ -149,30 +192,69 @@ fn store_in_safe_form(ev: &mut AuditEvent) {
     ev.session_id = ev.session_id.as_deref().map(|s| ascii(s, 36));
 }
 
-async fn write_batch(
+/// Retention's deletes and its checkpoint row, committed together.
+async fn prune_and_checkpoint(
     db: &DatabaseConnection,
-    batch: &Batch,
     tip: &mut Option<(i64, String)>,
-) -> Result<Vec<i64>, DbErr> {
+    cutoff: time::OffsetDateTime,
+    days: u32,
+) -> Result<u64, DbErr> {
+    let txn = begin_chain(db).await?;
+    // The tip before any delete: the checkpoint links to it, so ids go on from it even when
+    // every row is pruned.
+    let from = current_tip(&txn, db, tip).await?;
+    let Some((deleted, checkpoint)) = super::retention::delete_old(&txn, cutoff, days).await?
+    else {
+        txn.rollback().await?;
+        return Ok(0);
+    };
+    let (id, hash) = append(&txn, from, &[&checkpoint]).await?;
+    txn.commit().await?;
+    *tip = Some((id, hash));
+    Ok(deleted)
+}
+
+/// A transaction in which the chain may be extended (on PostgreSQL, under the chain lock).
+async fn begin_chain(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
     let txn = db.begin().await?;
-    let postgres = db.get_database_backend() == DatabaseBackend::Postgres;
-    if postgres {
+    if db.get_database_backend() == DatabaseBackend::Postgres {
         txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({PG_CHAIN_LOCK})"))
             .await?;
     }
-    // One process writes a SQLite file, so the cached tip stays right; replicas on PostgreSQL
-    // must read it under the lock every time.
-    let (mut id, mut prev) = match tip.clone() {
-        Some(t) if !postgres => t,
-        _ => audit_log::Entity::find()
-            .order_by_desc(audit_log::Column::Id)
-            .one(&txn)
-            .await?
-            .map(|r| (r.id, r.hash))
-            .unwrap_or((0, GENESIS.to_owned())),
-    };
-    let mut rows = Vec::with_capacity(batch.len());
-    for (ev, _) in batch {
+    Ok(txn)
+}
+
+/// The chain's tip: the cached one on SQLite (one process writes the file), read under the
+/// lock on PostgreSQL (replicas share it) or when nothing is cached.
+async fn current_tip(
+    txn: &sea_orm::DatabaseTransaction,
+    db: &DatabaseConnection,
+    tip: &Option<(i64, String)>,
+) -> Result<(i64, String), DbErr> {
+    match tip.clone() {
+        Some(t) if db.get_database_backend() != DatabaseBackend::Postgres => Ok(t),
+        _ => read_tip(txn).await,
+    }
+}
+
+async fn read_tip(conn: &impl ConnectionTrait) -> Result<(i64, String), DbErr> {
+    Ok(audit_log::Entity::find()
+        .order_by_desc(audit_log::Column::Id)
+        .one(conn)
+        .await?
+        .map(|r| (r.id, r.hash))
+        .unwrap_or((0, GENESIS.to_owned())))
+}
+
+/// Appends `events` after `from` in `txn`; returns the new tip.
+async fn append(
+    txn: &sea_orm::DatabaseTransaction,
+    from: (i64, String),
+    events: &[&AuditEvent],
+) -> Result<(i64, String), DbErr> {
+    let (mut id, mut prev) = from;
+    let mut rows = Vec::with_capacity(events.len());
+    for ev in events {
         id += 1;
         let mut row = audit_log::Model {
             id,
@@ -191,9 +273,33 @@ async fn write_batch(
         prev = row.hash.clone();
         rows.push(audit_log::ActiveModel::from(row));
     }
+    audit_log::Entity::insert_many(rows).exec(txn).await?;
+    Ok((id, prev))
+}
+
+/// Why a batch was not written. After a failed commit nobody knows whether it landed.
+enum WriteError {
+    Failed(DbErr),
+    CommitUnknown(DbErr, (i64, String)),
+}
+
+async fn write_batch(
+    db: &DatabaseConnection,
+    batch: &Batch,
+    tip: &mut Option<(i64, String)>,
+) -> Result<Vec<i64>, WriteError> {
+    let txn = begin_chain(db).await.map_err(WriteError::Failed)?;
+    let from = current_tip(&txn, db, tip)
+        .await
+        .map_err(WriteError::Failed)?;
+    let events: Vec<&AuditEvent> = batch.iter().map(|(ev, _)| ev).collect();
+    let (id, hash) = append(&txn, from, &events)
+        .await
+        .map_err(WriteError::Failed)?;
+    if let Err(e) = txn.commit().await {
+        return Err(WriteError::CommitUnknown(e, (id, hash)));
+    }
     let ids: Vec<i64> = ((id - batch.len() as i64 + 1)..=id).collect();
-    audit_log::Entity::insert_many(rows).exec(&txn).await?;
-    txn.commit().await?;
-    *tip = Some((id, prev));
+    *tip = Some((id, hash));
     Ok(ids)
 }
