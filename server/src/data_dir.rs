@@ -20,6 +20,7 @@ const OWN_FILES: &[&str] = &[
     "secret.key",
     "node-id",
     INITIAL_ADMIN_PASSWORD_FILE,
+    cloudshell::audit::spill::SPILL_FILE,
 ];
 
 /// Creates DATA_DIR 0700 (or tightens it) and makes the server's files in it 0600.

@@ -84,7 +84,9 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
         .await
         .context("running database migrations")?;
 
-    let (auditor, audit_writer) = audit::spawn(db.clone());
+    let spill_file = config.data_dir.join(audit::spill::SPILL_FILE);
+    let (auditor, audit_writer) = audit::spawn_spilling_to(db.clone(), Some(spill_file.clone()));
+    replay_spilled(&auditor, &spill_file).await?;
     let auth = AuthService::new(db.clone(), auditor.clone(), config.token_ttl_hours)
         .with_max_age(time::Duration::hours(i64::from(config.session_max_hours)));
     let initial_password_file = config
@@ -157,6 +159,28 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
         state,
         audit_writer,
     })
+}
+
+/// Events a previous run could not write before it stopped go into the chain first.
+async fn replay_spilled(auditor: &audit::Auditor, file: &std::path::Path) -> anyhow::Result<()> {
+    let events = audit::spill::read(file).with_context(|| format!("reading {}", file.display()))?;
+    if events.is_empty() {
+        return Ok(());
+    }
+    let n = events.len();
+    for ev in events {
+        auditor.record(ev).await;
+    }
+    auditor
+        .flush()
+        .await
+        .context("writing the spilled audit events")?;
+    std::fs::remove_file(file).with_context(|| format!("removing {}", file.display()))?;
+    tracing::warn!(
+        events = n,
+        "wrote the audit events spilled by the previous run"
+    );
+    Ok(())
 }
 
 /// This server's node id, kept in DATA_DIR/node-id so a restart recognises its own sessions.

@@ -106,3 +106,58 @@ async fn graceful_shutdown_flushes_the_queue() {
     writer.shutdown(auditor).await;
     assert_eq!(audit_log::Entity::find().count(&db).await.unwrap(), 2000);
 }
+
+#[tokio::test]
+async fn a_shutdown_the_database_cannot_serve_spills_and_the_next_start_writes_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = common::spawn_app().await;
+    let spill = app.data_dir.path().join(audit::spill::SPILL_FILE);
+    let (auditor, writer) = audit::spawn_spilling_to(app.state.db.clone(), Some(spill.clone()));
+    app.state
+        .db
+        .execute_unprepared("ALTER TABLE audit_log RENAME TO audit_log_away")
+        .await
+        .unwrap();
+    for i in 0..3 {
+        auditor
+            .record(AuditEvent::new(
+                "admin",
+                AuditAction::Logout,
+                format!("spilled {i}"),
+            ))
+            .await;
+    }
+    // The database cannot take them: shutdown still ends, within its deadline.
+    let started = Instant::now();
+    writer
+        .shutdown_within(auditor, Duration::from_millis(500))
+        .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(7),
+        "{:?}",
+        started.elapsed()
+    );
+    let mode = std::fs::metadata(&spill).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    assert_eq!(std::fs::read_to_string(&spill).unwrap().lines().count(), 3);
+
+    app.state
+        .db
+        .execute_unprepared("ALTER TABLE audit_log_away RENAME TO audit_log")
+        .await
+        .unwrap();
+    let dir = app.stop().await;
+    let app = common::spawn_in(dir, &[]).await;
+    assert!(!spill.exists(), "replayed and removed");
+    let details: Vec<String> = audit_log::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.detail)
+        .collect();
+    for i in 0..3 {
+        assert!(details.contains(&format!("spilled {i}")), "{details:?}");
+    }
+    assert!(verify(&app.state.db).await.unwrap().intact);
+}

@@ -7,6 +7,7 @@ mod event;
 pub mod export;
 pub mod query;
 pub mod retention;
+pub mod spill;
 pub mod text;
 pub mod verify;
 mod writer;
@@ -36,10 +37,14 @@ pub struct Auditor {
     status: Arc<WriterStatus>,
 }
 
-/// Owns the writer task; `shutdown` waits until everything queued is on disk.
+/// Owns the writer task; `shutdown` waits until everything queued is on disk, or spills it.
 pub struct AuditWriter {
     task: JoinHandle<()>,
+    status: Arc<WriterStatus>,
 }
+
+/// How long shutdown waits for the database before spilling what is left to the file.
+pub const SHUTDOWN_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// For `/api/health`: whether the writer is keeping up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,12 +56,26 @@ pub struct AuditHealth {
     pub written: u64,
 }
 
-/// Starts the writer on `db`.
+/// Starts the writer on `db`, with no spill file (tools and tests).
 pub fn spawn(db: DatabaseConnection) -> (Auditor, AuditWriter) {
+    spawn_spilling_to(db, None)
+}
+
+/// Starts the writer on `db`; at a shutdown that runs out of time it spills to `spill`.
+pub fn spawn_spilling_to(
+    db: DatabaseConnection,
+    spill: Option<std::path::PathBuf>,
+) -> (Auditor, AuditWriter) {
     let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
     let status = Arc::new(WriterStatus::default());
-    let task = tokio::spawn(writer::run(db, rx, status.clone()));
-    (Auditor { tx, status }, AuditWriter { task })
+    let task = tokio::spawn(writer::run(db, rx, status.clone(), spill));
+    (
+        Auditor {
+            tx,
+            status: status.clone(),
+        },
+        AuditWriter { task, status },
+    )
 }
 
 impl Auditor {
@@ -134,10 +153,21 @@ impl Auditor {
 
 impl AuditWriter {
     /// Flushes the queue through `auditor` and stops the writer once every handle is dropped.
-    /// Call on graceful shutdown, after the HTTP server has stopped taking requests.
+    /// Call on graceful shutdown, after the HTTP server has stopped taking requests. Never
+    /// waits forever: past `SHUTDOWN_DEADLINE` the writer spills what is unwritten.
     pub async fn shutdown(self, auditor: Auditor) {
-        if let Err(e) = auditor.flush().await {
-            tracing::error!(error = %e, "audit flush on shutdown failed");
+        self.shutdown_within(auditor, SHUTDOWN_DEADLINE).await;
+    }
+
+    pub async fn shutdown_within(self, auditor: Auditor, deadline: std::time::Duration) {
+        match tokio::time::timeout(deadline, auditor.flush()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "audit flush on shutdown failed"),
+            Err(_) => {
+                tracing::error!("audit log not written within the shutdown deadline; spilling");
+                self.status.spill_now.store(true, Ordering::Release);
+                self.status.wake.notify_one();
+            }
         }
         drop(auditor);
         // Other clones may still live in tasks being torn down; don't wait on them forever.

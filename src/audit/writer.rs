@@ -40,12 +40,16 @@ pub struct WriterStatus {
     pub(super) failing: AtomicBool,
     pub(super) written: AtomicU64,
     pub(super) pending: AtomicU64,
+    /// Shutdown ran out of time: stop retrying and spill what is unwritten to the file.
+    pub(super) spill_now: AtomicBool,
+    pub(super) wake: tokio::sync::Notify,
 }
 
 pub(super) async fn run(
     db: DatabaseConnection,
     mut rx: mpsc::Receiver<Command>,
     status: Arc<WriterStatus>,
+    spill_to: Option<std::path::PathBuf>,
 ) {
     let mut tip: Option<(i64, String)> = None;
     let mut batch: Batch = Vec::with_capacity(MAX_BATCH);
@@ -68,7 +72,10 @@ pub(super) async fn run(
                 next = rx.try_recv().ok();
             }
         }
-        write_with_retry(&db, &mut batch, &mut tip, &status).await;
+        if !write_with_retry(&db, &mut batch, &mut tip, &status).await {
+            spill(&mut batch, &mut rx, spill_to.as_deref(), &status);
+            return;
+        }
         for done in flushes.drain(..) {
             let _ = done.send(());
         }
@@ -85,6 +92,38 @@ pub(super) async fn run(
 
 type Batch = Vec<(AuditEvent, Option<oneshot::Sender<i64>>)>;
 
+/// Shutdown could not wait any longer: everything unwritten (the batch and the queue) goes
+/// to the spill file, which the next start replays. The writer then stops.
+fn spill(
+    batch: &mut Batch,
+    rx: &mut mpsc::Receiver<Command>,
+    to: Option<&std::path::Path>,
+    status: &WriterStatus,
+) {
+    let mut events: Vec<AuditEvent> = batch.drain(..).map(|(ev, _)| ev).collect();
+    while let Ok(cmd) = rx.try_recv() {
+        if let Command::Event(ev, _) = cmd {
+            events.push(ev);
+        }
+    }
+    let Some(path) = to else {
+        tracing::error!(
+            lost = events.len(),
+            "audit writer stopped with events unwritten and no spill file"
+        );
+        return;
+    };
+    match super::spill::write(path, &events) {
+        Ok(()) => {
+            status
+                .pending
+                .fetch_sub(events.len() as u64, Ordering::Relaxed);
+            tracing::warn!(events = events.len(), file = %path.display(), "audit events spilled; the next start writes them into the log");
+        }
+        Err(e) => tracing::error!(error = %e, lost = events.len(), "audit spill failed"),
+    }
+}
+
 /// A failure that may pass by itself (the connection), as opposed to one this batch causes.
 fn is_transient(e: &DbErr) -> bool {
     matches!(e, DbErr::Conn(_) | DbErr::ConnectionAcquire(_))
@@ -94,14 +133,15 @@ fn is_transient(e: &DbErr) -> bool {
 /// take must not hold the others: on any other error the batch is written in halves, and a
 /// single event that still fails is written once more in its safe form (escaped, bounded,
 /// marked). Only if that fails too is it the database's fault, and the writer waits.
+/// Returns `false` when shutdown asked it to give up and spill instead.
 async fn write_with_retry(
     db: &DatabaseConnection,
     batch: &mut Batch,
     tip: &mut Option<(i64, String)>,
     status: &WriterStatus,
-) {
+) -> bool {
     if batch.is_empty() {
-        return;
+        return true;
     }
     let mut delay = Duration::from_millis(50);
     // The original of an event tried in its safe form, put back if that fails too.
@@ -145,16 +185,22 @@ async fn write_with_retry(
                         let _ = ack.send(id);
                     }
                 }
-                return;
+                return true;
             }
             Err(e) => {
                 // The chain tip may be stale after a failed transaction: re-read it next time.
                 *tip = None;
                 if unconfirmed.is_none() && !is_transient(&e) && batch.len() > 1 {
                     let mut second = batch.split_off(batch.len() / 2);
-                    Box::pin(write_with_retry(db, batch, tip, status)).await;
-                    Box::pin(write_with_retry(db, &mut second, tip, status)).await;
-                    return;
+                    let first_written = Box::pin(write_with_retry(db, batch, tip, status)).await;
+                    if !first_written {
+                        batch.append(&mut second);
+                        return false;
+                    }
+                    let second_written =
+                        Box::pin(write_with_retry(db, &mut second, tip, status)).await;
+                    batch.append(&mut second);
+                    return second_written;
                 }
                 if unconfirmed.is_none() && !is_transient(&e) && !safe_form_tried {
                     safe_form_tried = true;
@@ -172,7 +218,16 @@ async fn write_with_retry(
                 if !status.failing.swap(true, Ordering::Relaxed) {
                     tracing::error!(error = %e, pending = batch.len(), "audit write failed; retrying");
                 }
-                tokio::time::sleep(delay).await;
+                if status.spill_now.load(Ordering::Acquire) {
+                    return false;
+                }
+                tokio::select! {
+                    () = tokio::time::sleep(delay) => {}
+                    () = status.wake.notified() => {}
+                }
+                if status.spill_now.load(Ordering::Acquire) {
+                    return false;
+                }
                 delay = (delay * 2).min(Duration::from_secs(5));
             }
         }
