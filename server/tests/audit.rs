@@ -186,6 +186,31 @@ async fn pruning_keeps_recent_rows_removes_old_ones_and_the_chain_still_verifies
 }
 
 #[tokio::test]
+async fn a_large_prune_goes_in_chunks_each_with_its_checkpoint() {
+    let app = spawn_app().await;
+    let now = OffsetDateTime::now_utc();
+    for i in 0..12_000 {
+        let mut ev = AuditEvent::new("bulk", AuditAction::Login, format!("old {i}"));
+        ev.ts = now - Duration::days(30);
+        app.state.auditor.record(ev).await;
+    }
+    app.state
+        .auditor
+        .record(AuditEvent::new("admin", AuditAction::Login, "recent"))
+        .await;
+    app.state.auditor.flush().await.unwrap();
+    assert_eq!(
+        retention::prune(&app.state.auditor, 7, now).await.unwrap(),
+        12_000
+    );
+    let left = rows(&app).await;
+    let checkpoints = left.iter().filter(|r| r.action == "AUDIT_PRUNED").count();
+    assert_eq!(checkpoints, 3, "5000 + 5000 + 2000");
+    assert_eq!(left.len(), 4);
+    assert!(verify(&app.state.db).await.unwrap().intact);
+}
+
+#[tokio::test]
 async fn ids_go_on_after_retention_empties_the_table_and_a_restart() {
     let app = spawn_app().await;
     let now = OffsetDateTime::now_utc();

@@ -12,7 +12,7 @@ use cloudshell::db::entities::audit_log;
 use cloudshell::models::AuditAction;
 use common::http::Request;
 use common::{ADMIN_PASSWORD, spawn_app};
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
 
 async fn rows(app: &common::TestApp) -> Vec<audit_log::Model> {
     audit_log::Entity::find().all(&app.state.db).await.unwrap()
@@ -92,7 +92,88 @@ async fn a_login_the_audit_log_cannot_confirm_fails_with_503_and_is_written_late
         !login.detail.contains("safe form"),
         "the original, not a safe form"
     );
+    assert!(
+        stored
+            .iter()
+            .any(|r| r.action == "LOGIN_FAILED" && r.detail.starts_with("Sign-in refused")),
+        "the log says the sign-in was refused after all"
+    );
+    assert_eq!(
+        cloudshell::db::entities::web_session::Entity::find()
+            .count(&app.state.db)
+            .await
+            .unwrap(),
+        0,
+        "no session was left behind"
+    );
     assert!(verify(&app.state.db).await.unwrap().intact);
+}
+
+#[tokio::test]
+async fn one_event_the_database_refuses_does_not_hold_the_others() {
+    let app = spawn_app().await;
+    if common::postgres_admin_url().is_some() {
+        return; // The trigger below is SQLite's syntax; PostgreSQL's NUL case is tested above.
+    }
+    // A database that refuses one value outright, however often the writer retries.
+    app.state
+        .db
+        .execute_unprepared(
+            "CREATE TRIGGER poison BEFORE INSERT ON audit_log \
+             WHEN instr(NEW.username, 'é') > 0 BEGIN SELECT RAISE(ABORT, 'refused'); END",
+        )
+        .await
+        .unwrap();
+    for name in ["before", "josé", "after"] {
+        app.state
+            .auditor
+            .record(AuditEvent::new(name, AuditAction::LoginFailed, "attempt"))
+            .await;
+    }
+    tokio::time::timeout(Duration::from_secs(10), app.state.auditor.flush())
+        .await
+        .expect("the writer is not jammed")
+        .unwrap();
+    let stored = rows(&app).await;
+    let names: Vec<&str> = stored.iter().map(|r| r.username.as_str()).collect();
+    // The safe form escapes é; the stored-text rule then escapes that backslash too.
+    assert_eq!(names, ["before", r"jos\\u{e9}", "after"]);
+    assert!(
+        stored[1].detail.starts_with("[stored in safe form"),
+        "{}",
+        stored[1].detail
+    );
+    assert!(verify(&app.state.db).await.unwrap().intact);
+}
+
+#[tokio::test]
+async fn logout_and_export_wait_for_the_log_and_fail_clearly_when_it_cannot_confirm() {
+    let app = spawn_app().await;
+    let token = app.login_admin().await;
+    app.state
+        .db
+        .execute_unprepared("ALTER TABLE audit_log RENAME TO audit_log_away")
+        .await
+        .unwrap();
+    let export = Request::get("/api/audit/export?format=csv")
+        .cookie(&token)
+        .send(app.addr)
+        .await;
+    assert_eq!(export.status, 503, "no export without its record");
+    let logout = Request::post_form("/api/auth/logout", &[])
+        .cookie(&token)
+        .send(app.addr)
+        .await;
+    assert_eq!(logout.status, 503);
+    assert!(logout.body.contains("AuditDelayed"), "{}", logout.body);
+    app.state
+        .db
+        .execute_unprepared("ALTER TABLE audit_log_away RENAME TO audit_log")
+        .await
+        .unwrap();
+    app.state.auditor.flush().await.unwrap();
+    let actions: Vec<String> = rows(&app).await.into_iter().map(|r| r.action).collect();
+    assert!(actions.contains(&"LOGOUT".to_owned()), "{actions:?}");
 }
 
 #[tokio::test]

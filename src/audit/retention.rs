@@ -13,25 +13,45 @@ use crate::db::entities::audit_log::{self, Column};
 use crate::models::{AuditAction, AuditOutcome};
 
 /// Prunes entries older than `days` (0 keeps everything). Returns how many were deleted.
+/// Rows deleted per transaction at most, so the writer (and every login waiting on it) is
+/// never held long by a large first prune. Each chunk gets its own checkpoint.
+const CHUNK: i64 = 5000;
+
+/// Prunes entries older than `days` (0 keeps everything). Returns how many were deleted.
 pub async fn prune(auditor: &Auditor, days: u32, now: OffsetDateTime) -> Result<u64, AuditError> {
     if days == 0 {
         return Ok(0);
     }
-    auditor
-        .prune(now - Duration::days(i64::from(days)), days)
-        .await
+    let cutoff = now - Duration::days(i64::from(days));
+    let mut total = 0;
+    loop {
+        let deleted = auditor.prune(cutoff, days).await?;
+        total += deleted;
+        if deleted < CHUNK as u64 {
+            return Ok(total);
+        }
+        tokio::task::yield_now().await;
+    }
 }
 
-/// Inside the writer's transaction: deletes every row up to the newest one older than
-/// `cutoff` and returns the checkpoint event to append in the same transaction, or `None`.
+/// Inside the writer's transaction: deletes the rows up to the newest one older than
+/// `cutoff`, at most CHUNK of them, and returns the checkpoint event to append in the same transaction, or `None`.
 pub(super) async fn delete_old(
     txn: &DatabaseTransaction,
     cutoff: OffsetDateTime,
     days: u32,
 ) -> Result<Option<(u64, AuditEvent)>, DbErr> {
-    // Everything up to the newest old row goes: a prefix by id keeps the chain contiguous.
+    // A prefix by id keeps the chain contiguous: up to the newest old row, at most CHUNK rows.
+    let Some(oldest) = audit_log::Entity::find()
+        .order_by_asc(Column::Id)
+        .one(txn)
+        .await?
+    else {
+        return Ok(None);
+    };
     let Some(boundary) = audit_log::Entity::find()
         .filter(Column::TsMicros.lt(to_micros(cutoff)))
+        .filter(Column::Id.lt(oldest.id + CHUNK))
         .order_by_desc(Column::Id)
         .one(txn)
         .await?

@@ -56,6 +56,14 @@ pub(super) async fn run(
     let mut flushes: Vec<oneshot::Sender<()>> = Vec::new();
     loop {
         let Some(first) = rx.recv().await else { break };
+        if status.spill_now.load(Ordering::Acquire) {
+            // Shutdown gave up on the database while this was waiting: spill, do not write.
+            if let Command::Event(ev, ack) = first {
+                batch.push((ev, ack));
+            }
+            spill(&mut batch, &mut rx, spill_to.as_deref(), &status);
+            return;
+        }
         let mut next = Some(first);
         let mut prune = None;
         while let Some(cmd) = next.take() {
@@ -101,6 +109,9 @@ fn spill(
     status: &WriterStatus,
 ) {
     let mut events: Vec<AuditEvent> = batch.drain(..).map(|(ev, _)| ev).collect();
+    // Closed first, so nothing sent after the drain can be left behind unnoticed: a later
+    // `record` sees the writer stopped and says so.
+    rx.close();
     while let Ok(cmd) = rx.try_recv() {
         if let Command::Event(ev, _) = cmd {
             events.push(ev);
@@ -124,9 +135,24 @@ fn spill(
     }
 }
 
-/// A failure that may pass by itself (the connection), as opposed to one this batch causes.
-fn is_transient(e: &DbErr) -> bool {
-    matches!(e, DbErr::Conn(_) | DbErr::ConnectionAcquire(_))
+/// Whether the database refused the data itself (a value it cannot store, a constraint), as
+/// opposed to being unavailable, locked or broken: only then is the batch split and the
+/// refused event tried in its safe form. PostgreSQL SQLSTATE classes 22 and 23; SQLite
+/// TOOBIG (18) and CONSTRAINT (19), with their extended codes.
+fn is_data_error(e: &DbErr) -> bool {
+    let (DbErr::Exec(sea_orm::RuntimeErr::SqlxError(err))
+    | DbErr::Query(sea_orm::RuntimeErr::SqlxError(err))) = e
+    else {
+        return false;
+    };
+    let Some(code) = err.as_database_error().and_then(|d| d.code()) else {
+        return false;
+    };
+    if code.starts_with("22") || code.starts_with("23") {
+        return true;
+    }
+    code.parse::<u32>()
+        .is_ok_and(|n| matches!(n & 0xff, 18 | 19))
 }
 
 /// Writes `batch`, retrying while the database refuses. One event the database will never
@@ -150,19 +176,7 @@ async fn write_with_retry(
     // The tip this batch would have made, while it is unknown whether its commit landed.
     let mut unconfirmed: Option<(i64, String)> = None;
     loop {
-        let attempt = match unconfirmed.take() {
-            // Landed after all? Then it must not be inserted twice.
-            Some(expected) => match audit_log::Entity::find_by_id(expected.0).one(db).await {
-                Ok(Some(row)) if row.hash == expected.1 => {
-                    let ids = ((expected.0 - batch.len() as i64 + 1)..=expected.0).collect();
-                    *tip = Some(expected);
-                    Ok(ids)
-                }
-                Ok(_) => write_batch(db, batch, tip).await,
-                Err(e) => Err(WriteError::CommitUnknown(e, expected)),
-            },
-            None => write_batch(db, batch, tip).await,
-        };
+        let attempt = write_batch(db, batch, tip, unconfirmed.take()).await;
         let e = match attempt {
             Ok(ids) => Ok(ids),
             Err(WriteError::Failed(e)) => Err(e),
@@ -190,7 +204,7 @@ async fn write_with_retry(
             Err(e) => {
                 // The chain tip may be stale after a failed transaction: re-read it next time.
                 *tip = None;
-                if unconfirmed.is_none() && !is_transient(&e) && batch.len() > 1 {
+                if unconfirmed.is_none() && is_data_error(&e) && batch.len() > 1 {
                     let mut second = batch.split_off(batch.len() / 2);
                     let first_written = Box::pin(write_with_retry(db, batch, tip, status)).await;
                     if !first_written {
@@ -202,7 +216,7 @@ async fn write_with_retry(
                     batch.append(&mut second);
                     return second_written;
                 }
-                if unconfirmed.is_none() && !is_transient(&e) && !safe_form_tried {
+                if unconfirmed.is_none() && is_data_error(&e) && !safe_form_tried {
                     safe_form_tried = true;
                     if let Some((ev, _)) = batch.first_mut() {
                         tracing::error!(error = %e, action = ev.action.as_str(), "audit event refused by the database; trying its safe form");
@@ -338,12 +352,32 @@ enum WriteError {
     CommitUnknown(DbErr, (i64, String)),
 }
 
+/// Writes the batch in one transaction. `unconfirmed` is the tip an earlier attempt's commit
+/// would have made: if that row is there (looked up under the chain lock, so a commit still
+/// in flight has finished), the batch landed and is not inserted again.
 async fn write_batch(
     db: &DatabaseConnection,
     batch: &Batch,
     tip: &mut Option<(i64, String)>,
+    unconfirmed: Option<(i64, String)>,
 ) -> Result<Vec<i64>, WriteError> {
-    let txn = begin_chain(db).await.map_err(WriteError::Failed)?;
+    let keep = |e: DbErr| match &unconfirmed {
+        Some(expected) => WriteError::CommitUnknown(e, expected.clone()),
+        None => WriteError::Failed(e),
+    };
+    let txn = begin_chain(db).await.map_err(keep)?;
+    if let Some(expected) = &unconfirmed {
+        let landed = audit_log::Entity::find_by_id(expected.0)
+            .one(&txn)
+            .await
+            .map_err(keep)?
+            .is_some_and(|row| row.hash == expected.1);
+        if landed {
+            txn.rollback().await.map_err(keep)?;
+            *tip = Some(expected.clone());
+            return Ok(((expected.0 - batch.len() as i64 + 1)..=expected.0).collect());
+        }
+    }
     let from = current_tip(&txn, db, tip)
         .await
         .map_err(WriteError::Failed)?;

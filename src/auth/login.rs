@@ -70,7 +70,7 @@ impl AuthService {
 
         let token = token::generate();
         let expires_at = self.expiry(now, now);
-        web_session::ActiveModel {
+        let session = web_session::ActiveModel {
             token_hash: Set(token::hash(token.expose())),
             user_id: Set(user.id),
             created_at: Set(now),
@@ -80,13 +80,33 @@ impl AuthService {
         }
         .insert(&self.db)
         .await?;
-        self.auditor
+        let recorded = self
+            .auditor
             .record_durable(
                 AuditEvent::new(&user.username, AuditAction::Login, "User logged in")
                     .ip(client_ip)
                     .outcome(AuditOutcome::Success),
             )
-            .await?;
+            .await;
+        if let Err(e) = recorded {
+            // Not confirmed: the sign-in is refused, its session goes, and the log (which
+            // will still get the LOGIN entry) says why the user was not let in after all.
+            web_session::Entity::delete_by_id(session.id)
+                .exec(&self.db)
+                .await?;
+            self.auditor
+                .record(
+                    AuditEvent::new(
+                        &user.username,
+                        AuditAction::LoginFailed,
+                        "Sign-in refused: the audit log did not confirm it in time",
+                    )
+                    .ip(client_ip)
+                    .outcome(AuditOutcome::Failure),
+                )
+                .await;
+            return Err(e.into());
+        }
         Ok(NewSession {
             token,
             info: SessionInfo {
