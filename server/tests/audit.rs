@@ -400,3 +400,29 @@ async fn reading_the_log_needs_a_session() {
         assert_eq!(res.status, 401, "{path}");
     }
 }
+
+#[tokio::test]
+async fn every_action_round_trips_through_the_database() {
+    let app = spawn_app().await;
+    for action in AuditAction::KNOWN {
+        app.state
+            .auditor
+            .record(AuditEvent::new("admin", action.clone(), action.label()))
+            .await;
+    }
+    app.state.auditor.flush().await.unwrap();
+    let back: Vec<AuditAction> = rows(&app)
+        .await
+        .into_iter()
+        .map(|r| AuditAction::parse(&r.action))
+        .collect();
+    assert_eq!(back, AuditAction::KNOWN);
+    for action in AuditAction::KNOWN {
+        assert_ne!(
+            action.kind(),
+            cloudshell::models::audit::ActionKind::Unknown,
+            "{action}"
+        );
+        assert_ne!(action.label(), action.as_str(), "{action} has a label");
+    }
+}

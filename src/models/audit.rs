@@ -3,80 +3,71 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-/// What happened. Stored and sent as its SCREAMING_SNAKE name; names this build does not know
-/// (written by a newer version, say) survive as `Other` and are shown raw.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(from = "String", into = "String")]
-pub enum AuditAction {
-    Login,
-    LoginFailed,
-    LoginBlocked,
-    Logout,
-    PasswordChanged,
-    PasswordChangeFailed,
-    AuditExported,
-    AuditPruned,
-    DeviceCreated,
-    DeviceUpdated,
-    DeviceDeleted,
-    KeyGenerated,
-    HostKeyLearned,
-    HostKeyMismatch,
-    HostKeyForgotten,
-    SessionStarted,
-    SessionEnded,
-    SessionFailed,
-    Other(String),
+/// Declares `AuditAction` from one table: variant, stored name, label and kind. Every list
+/// (the enum, `KNOWN`, `as_str`, `label`, `kind`) is derived from it, so a new action cannot
+/// miss one.
+macro_rules! audit_actions {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal, $label:literal, $kind:ident;)*) => {
+        /// What happened. Stored and sent as its SCREAMING_SNAKE name; names this build does
+        /// not know (written by a newer version, say) survive as `Other` and are shown raw.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(from = "String", into = "String")]
+        pub enum AuditAction {
+            $($(#[$doc])* $variant,)*
+            Other(String),
+        }
+
+        impl AuditAction {
+            /// Every known action, for filters and pickers.
+            pub const KNOWN: &'static [AuditAction] = &[$(AuditAction::$variant,)*];
+
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(AuditAction::$variant => $name,)*
+                    AuditAction::Other(raw) => raw,
+                }
+            }
+
+            /// The human label shown in the viewer; unknown actions are shown raw.
+            pub fn label(&self) -> &str {
+                match self {
+                    $(AuditAction::$variant => $label,)*
+                    AuditAction::Other(raw) => raw,
+                }
+            }
+
+            pub fn kind(&self) -> ActionKind {
+                match self {
+                    $(AuditAction::$variant => ActionKind::$kind,)*
+                    AuditAction::Other(_) => ActionKind::Unknown,
+                }
+            }
+        }
+    };
+}
+
+audit_actions! {
+    Login => "LOGIN", "Logged in", Access;
+    LoginFailed => "LOGIN_FAILED", "Login failed", Failure;
+    LoginBlocked => "LOGIN_BLOCKED", "Login blocked", Failure;
+    Logout => "LOGOUT", "Logged out", Access;
+    PasswordChanged => "PASSWORD_CHANGED", "Password changed", Security;
+    PasswordChangeFailed => "PASSWORD_CHANGE_FAILED", "Password change failed", Failure;
+    AuditExported => "AUDIT_EXPORTED", "Audit exported", System;
+    AuditPruned => "AUDIT_PRUNED", "Audit pruned", System;
+    DeviceCreated => "DEVICE_CREATED", "Device created", Security;
+    DeviceUpdated => "DEVICE_UPDATED", "Device updated", Security;
+    DeviceDeleted => "DEVICE_DELETED", "Device deleted", Security;
+    KeyGenerated => "KEY_GENERATED", "Key generated", Security;
+    HostKeyLearned => "HOST_KEY_LEARNED", "Host key learned", Security;
+    HostKeyMismatch => "HOST_KEY_MISMATCH", "Host key mismatch", Failure;
+    HostKeyForgotten => "HOST_KEY_FORGOTTEN", "Host key forgotten", Security;
+    SessionStarted => "SESSION_STARTED", "Session started", Access;
+    SessionEnded => "SESSION_ENDED", "Session ended", Access;
+    SessionFailed => "SESSION_FAILED", "Session failed", Failure;
 }
 
 impl AuditAction {
-    /// Every known action, for filters and pickers. A new action is one variant, one line here
-    /// and one line in `as_str`.
-    pub const KNOWN: &'static [AuditAction] = &[
-        AuditAction::Login,
-        AuditAction::LoginFailed,
-        AuditAction::LoginBlocked,
-        AuditAction::Logout,
-        AuditAction::PasswordChanged,
-        AuditAction::PasswordChangeFailed,
-        AuditAction::AuditExported,
-        AuditAction::AuditPruned,
-        AuditAction::DeviceCreated,
-        AuditAction::DeviceUpdated,
-        AuditAction::DeviceDeleted,
-        AuditAction::KeyGenerated,
-        AuditAction::HostKeyLearned,
-        AuditAction::HostKeyMismatch,
-        AuditAction::HostKeyForgotten,
-        AuditAction::SessionStarted,
-        AuditAction::SessionEnded,
-        AuditAction::SessionFailed,
-    ];
-
-    pub fn as_str(&self) -> &str {
-        match self {
-            AuditAction::Login => "LOGIN",
-            AuditAction::LoginFailed => "LOGIN_FAILED",
-            AuditAction::LoginBlocked => "LOGIN_BLOCKED",
-            AuditAction::Logout => "LOGOUT",
-            AuditAction::PasswordChanged => "PASSWORD_CHANGED",
-            AuditAction::PasswordChangeFailed => "PASSWORD_CHANGE_FAILED",
-            AuditAction::AuditExported => "AUDIT_EXPORTED",
-            AuditAction::AuditPruned => "AUDIT_PRUNED",
-            AuditAction::DeviceCreated => "DEVICE_CREATED",
-            AuditAction::DeviceUpdated => "DEVICE_UPDATED",
-            AuditAction::DeviceDeleted => "DEVICE_DELETED",
-            AuditAction::KeyGenerated => "KEY_GENERATED",
-            AuditAction::HostKeyLearned => "HOST_KEY_LEARNED",
-            AuditAction::HostKeyMismatch => "HOST_KEY_MISMATCH",
-            AuditAction::HostKeyForgotten => "HOST_KEY_FORGOTTEN",
-            AuditAction::SessionStarted => "SESSION_STARTED",
-            AuditAction::SessionEnded => "SESSION_ENDED",
-            AuditAction::SessionFailed => "SESSION_FAILED",
-            AuditAction::Other(raw) => raw,
-        }
-    }
-
     pub fn parse(raw: &str) -> Self {
         Self::KNOWN
             .iter()
@@ -127,56 +118,6 @@ impl ActionKind {
             ActionKind::Security => "action action-security",
             ActionKind::System => "action action-system",
             ActionKind::Unknown => "action action-unknown",
-        }
-    }
-}
-
-impl AuditAction {
-    /// The human label shown in the viewer; unknown actions are shown raw.
-    pub fn label(&self) -> &str {
-        match self {
-            AuditAction::Login => "Logged in",
-            AuditAction::LoginFailed => "Login failed",
-            AuditAction::LoginBlocked => "Login blocked",
-            AuditAction::Logout => "Logged out",
-            AuditAction::PasswordChanged => "Password changed",
-            AuditAction::PasswordChangeFailed => "Password change failed",
-            AuditAction::AuditExported => "Audit exported",
-            AuditAction::AuditPruned => "Audit pruned",
-            AuditAction::DeviceCreated => "Device created",
-            AuditAction::DeviceUpdated => "Device updated",
-            AuditAction::DeviceDeleted => "Device deleted",
-            AuditAction::KeyGenerated => "Key generated",
-            AuditAction::HostKeyLearned => "Host key learned",
-            AuditAction::HostKeyMismatch => "Host key mismatch",
-            AuditAction::HostKeyForgotten => "Host key forgotten",
-            AuditAction::SessionStarted => "Session started",
-            AuditAction::SessionEnded => "Session ended",
-            AuditAction::SessionFailed => "Session failed",
-            AuditAction::Other(raw) => raw,
-        }
-    }
-
-    pub fn kind(&self) -> ActionKind {
-        match self {
-            AuditAction::Login
-            | AuditAction::Logout
-            | AuditAction::SessionStarted
-            | AuditAction::SessionEnded => ActionKind::Access,
-            AuditAction::LoginFailed
-            | AuditAction::LoginBlocked
-            | AuditAction::PasswordChangeFailed
-            | AuditAction::HostKeyMismatch
-            | AuditAction::SessionFailed => ActionKind::Failure,
-            AuditAction::PasswordChanged
-            | AuditAction::DeviceCreated
-            | AuditAction::DeviceUpdated
-            | AuditAction::DeviceDeleted
-            | AuditAction::KeyGenerated
-            | AuditAction::HostKeyLearned
-            | AuditAction::HostKeyForgotten => ActionKind::Security,
-            AuditAction::AuditExported | AuditAction::AuditPruned => ActionKind::System,
-            AuditAction::Other(_) => ActionKind::Unknown,
         }
     }
 }
