@@ -12,7 +12,7 @@ use cloudshell::models::AuditAction;
 use common::http::Request;
 use common::spawn_app;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
+use sea_orm::{EntityTrait, PaginatorTrait};
 
 #[tokio::test]
 async fn events_are_retried_while_the_database_refuses_them_and_health_says_so() {
@@ -30,11 +30,7 @@ async fn events_are_retried_while_the_database_refuses_them_and_health_says_so()
     app.state.auditor.flush().await.unwrap();
 
     // Take the table away: every insert now fails.
-    app.state
-        .db
-        .execute_unprepared("ALTER TABLE audit_log RENAME TO audit_log_away")
-        .await
-        .unwrap();
+    app.take_audit_table_away().await;
     for i in 0..3 {
         app.state
             .auditor
@@ -65,11 +61,7 @@ async fn events_are_retried_while_the_database_refuses_them_and_health_says_so()
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 
-    app.state
-        .db
-        .execute_unprepared("ALTER TABLE audit_log_away RENAME TO audit_log")
-        .await
-        .unwrap();
+    app.bring_audit_table_back().await;
     app.state.auditor.flush().await.unwrap();
     assert_eq!(
         audit_log::Entity::find()
@@ -113,11 +105,7 @@ async fn a_shutdown_the_database_cannot_serve_spills_and_the_next_start_writes_i
     let app = common::spawn_app().await;
     let spill = app.data_dir.path().join(audit::spill::SPILL_FILE);
     let (auditor, writer) = audit::spawn_spilling_to(app.state.db.clone(), Some(spill.clone()));
-    app.state
-        .db
-        .execute_unprepared("ALTER TABLE audit_log RENAME TO audit_log_away")
-        .await
-        .unwrap();
+    app.take_audit_table_away().await;
     for i in 0..3 {
         auditor
             .record(AuditEvent::new(
@@ -141,11 +129,7 @@ async fn a_shutdown_the_database_cannot_serve_spills_and_the_next_start_writes_i
     assert_eq!(mode, 0o600);
     assert_eq!(std::fs::read_to_string(&spill).unwrap().lines().count(), 3);
 
-    app.state
-        .db
-        .execute_unprepared("ALTER TABLE audit_log_away RENAME TO audit_log")
-        .await
-        .unwrap();
+    app.bring_audit_table_back().await;
     let dir = app.stop().await;
     let app = common::spawn_in(dir, &[]).await;
     assert!(!spill.exists(), "replayed and removed");

@@ -56,11 +56,7 @@ async fn a_nul_byte_is_stored_escaped_and_never_jams_the_writer() {
 #[tokio::test]
 async fn a_login_the_audit_log_cannot_confirm_fails_with_503_and_is_written_later() {
     let app = spawn_app().await;
-    app.state
-        .db
-        .execute_unprepared("ALTER TABLE audit_log RENAME TO audit_log_away")
-        .await
-        .unwrap();
+    app.take_audit_table_away().await;
     let started = Instant::now();
     let res = Request::post_form(
         "/api/auth/login",
@@ -77,11 +73,7 @@ async fn a_login_the_audit_log_cannot_confirm_fails_with_503_and_is_written_late
         "{waited:?}"
     );
 
-    app.state
-        .db
-        .execute_unprepared("ALTER TABLE audit_log_away RENAME TO audit_log")
-        .await
-        .unwrap();
+    app.bring_audit_table_back().await;
     app.state.auditor.flush().await.unwrap();
     let stored = rows(&app).await;
     let login = stored
@@ -150,11 +142,7 @@ async fn one_event_the_database_refuses_does_not_hold_the_others() {
 async fn logout_and_export_wait_for_the_log_and_fail_clearly_when_it_cannot_confirm() {
     let app = spawn_app().await;
     let token = app.login_admin().await;
-    app.state
-        .db
-        .execute_unprepared("ALTER TABLE audit_log RENAME TO audit_log_away")
-        .await
-        .unwrap();
+    app.take_audit_table_away().await;
     let export = Request::get("/api/audit/export?format=csv")
         .cookie(&token)
         .send(app.addr)
@@ -166,11 +154,7 @@ async fn logout_and_export_wait_for_the_log_and_fail_clearly_when_it_cannot_conf
         .await;
     assert_eq!(logout.status, 503);
     assert!(logout.body.contains("AuditDelayed"), "{}", logout.body);
-    app.state
-        .db
-        .execute_unprepared("ALTER TABLE audit_log_away RENAME TO audit_log")
-        .await
-        .unwrap();
+    app.bring_audit_table_back().await;
     app.state.auditor.flush().await.unwrap();
     let actions: Vec<String> = rows(&app).await.into_iter().map(|r| r.action).collect();
     assert!(actions.contains(&"LOGOUT".to_owned()), "{actions:?}");

@@ -145,6 +145,26 @@ pub async fn spawn_in_with(
 }
 
 impl TestApp {
+    /// Takes the audit table away (renames it), so every audit write fails until
+    /// `bring_audit_table_back`: the database is up but refuses the log.
+    pub async fn take_audit_table_away(&self) {
+        use sea_orm::ConnectionTrait;
+        self.state
+            .db
+            .execute_unprepared("ALTER TABLE audit_log RENAME TO audit_log_away")
+            .await
+            .expect("rename audit_log away");
+    }
+
+    pub async fn bring_audit_table_back(&self) {
+        use sea_orm::ConnectionTrait;
+        self.state
+            .db
+            .execute_unprepared("ALTER TABLE audit_log_away RENAME TO audit_log")
+            .await
+            .expect("rename audit_log back");
+    }
+
     /// Stops the server and closes its database, keeping DATA_DIR for a restart.
     pub async fn stop(self) -> TempDir {
         self.server.abort();
