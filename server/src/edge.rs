@@ -94,13 +94,15 @@ impl IntoResponse for Refusal {
 const JSON: &[&str] = &["application/json"];
 const FORM: &[&str] = &["application/x-www-form-urlencoded", "multipart/form-data"];
 
-/// Refuses a cross-site or wrongly typed state change; lets everything else through.
-pub fn check(req: &Request, expected: Option<&Origin>) -> Result<(), Refusal> {
+/// Refuses a cross-site or wrongly typed state change; lets everything else through. The
+/// expected origin is worked out only for state changes, not for every page and file.
+pub fn check(req: &Request, public_url: Option<&Origin>, tls: bool) -> Result<(), Refusal> {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(());
     }
     let headers = req.headers();
-    if !from_origin(headers, expected) {
+    let expected = expected_origin(public_url, headers, tls);
+    if !from_origin(headers, expected.as_ref()) {
         return Err(Refusal::CrossSite);
     }
     let path = req.uri().path();

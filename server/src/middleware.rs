@@ -103,8 +103,7 @@ pub async fn auth_gate(
         public_url,
     );
     // Cross-site and wrongly typed state changes stop here, before any database work.
-    let expected = crate::edge::expected_origin(public_url, req.headers(), meta.is_tls);
-    if let Err(refusal) = crate::edge::check(&req, expected.as_ref()) {
+    if let Err(refusal) = crate::edge::check(&req, public_url, meta.is_tls) {
         return refusal.into_response();
     }
     req.extensions_mut().insert(meta);
