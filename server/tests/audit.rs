@@ -26,19 +26,13 @@ async fn page(app: &TestApp, token: &str, query: &str) -> AuditPage {
 #[tokio::test]
 async fn login_failures_logout_land_with_user_ip_and_detail() {
     let app = spawn_app().await;
-    let wrong = Request::post_form(
-        "/api/auth/login",
-        &[("username", "admin"), ("password", "wrong-password-123")],
-    )
-    .send(app.addr)
-    .await;
+    let wrong = Request::login("admin", "wrong-password-123")
+        .send(app.addr)
+        .await;
     assert_eq!(wrong.status, 401);
-    let unknown = Request::post_form(
-        "/api/auth/login",
-        &[("username", "mallory"), ("password", ADMIN_PASSWORD)],
-    )
-    .send(app.addr)
-    .await;
+    let unknown = Request::login("mallory", ADMIN_PASSWORD)
+        .send(app.addr)
+        .await;
     assert_eq!(unknown.status, 401);
     let token = app.login_admin().await;
     Request::post_form("/api/auth/logout", &[])

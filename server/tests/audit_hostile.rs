@@ -31,12 +31,7 @@ async fn a_nul_byte_is_stored_escaped_and_never_jams_the_writer() {
         ))
         .await;
     let started = Instant::now();
-    let res = Request::post_form(
-        "/api/auth/login",
-        &[("username", "admin"), ("password", ADMIN_PASSWORD)],
-    )
-    .send(app.addr)
-    .await;
+    let res = Request::login("admin", ADMIN_PASSWORD).send(app.addr).await;
     assert_eq!(res.status, 200, "{}", res.body);
     assert!(
         started.elapsed() < Duration::from_secs(1),
@@ -58,12 +53,7 @@ async fn a_login_the_audit_log_cannot_confirm_fails_with_503_and_is_written_late
     let app = spawn_app().await;
     app.take_audit_table_away().await;
     let started = Instant::now();
-    let res = Request::post_form(
-        "/api/auth/login",
-        &[("username", "admin"), ("password", ADMIN_PASSWORD)],
-    )
-    .send(app.addr)
-    .await;
+    let res = Request::login("admin", ADMIN_PASSWORD).send(app.addr).await;
     assert_eq!(res.status, 503, "{}", res.body);
     assert!(res.body.contains("AuditDelayed"), "{}", res.body);
     assert!(res.session_cookie().is_none(), "not signed in");

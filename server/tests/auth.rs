@@ -12,12 +12,7 @@ use time::{Duration, OffsetDateTime};
 #[tokio::test]
 async fn login_ok_sets_a_strict_http_only_cookie_and_me_answers() {
     let app = spawn_app().await;
-    let res = Request::post_form(
-        "/api/auth/login",
-        &[("username", "admin"), ("password", ADMIN_PASSWORD)],
-    )
-    .send(app.addr)
-    .await;
+    let res = Request::login("admin", ADMIN_PASSWORD).send(app.addr).await;
     assert_eq!(res.status, 200, "{}", res.body);
     let set_cookie = res.all("set-cookie").join("\n");
     assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
@@ -61,18 +56,12 @@ async fn login_ok_sets_a_strict_http_only_cookie_and_me_answers() {
 #[tokio::test]
 async fn bad_credentials_get_401_with_one_generic_message() {
     let app = spawn_app().await;
-    let wrong_pw = Request::post_form(
-        "/api/auth/login",
-        &[("username", "admin"), ("password", "not-the-password")],
-    )
-    .send(app.addr)
-    .await;
-    let no_user = Request::post_form(
-        "/api/auth/login",
-        &[("username", "nobody"), ("password", ADMIN_PASSWORD)],
-    )
-    .send(app.addr)
-    .await;
+    let wrong_pw = Request::login("admin", "not-the-password")
+        .send(app.addr)
+        .await;
+    let no_user = Request::login("nobody", ADMIN_PASSWORD)
+        .send(app.addr)
+        .await;
     assert_eq!(wrong_pw.status, 401);
     assert_eq!(no_user.status, 401);
     assert_eq!(

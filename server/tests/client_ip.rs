@@ -9,13 +9,10 @@ use common::{ADMIN_PASSWORD, TestApp, spawn_app, spawn_app_with};
 use sea_orm::EntityTrait;
 
 async fn login_with_xff(app: &TestApp, xff: &str) -> Option<String> {
-    let res = Request::post_form(
-        "/api/auth/login",
-        &[("username", "admin"), ("password", ADMIN_PASSWORD)],
-    )
-    .header("X-Forwarded-For", xff)
-    .send(app.addr)
-    .await;
+    let res = Request::login("admin", ADMIN_PASSWORD)
+        .header("X-Forwarded-For", xff)
+        .send(app.addr)
+        .await;
     assert_eq!(res.status, 200, "{}", res.body);
     web_session::Entity::find()
         .one(&app.state.db)
@@ -41,10 +38,7 @@ async fn a_trusted_proxy_chain_yields_the_real_client() {
 
 /// A failed login with these extra headers; returns the source IP its audit entry recorded.
 async fn failed_login_ip(app: &TestApp, headers: &[(&'static str, &str)]) -> String {
-    let mut req = Request::post_form(
-        "/api/auth/login",
-        &[("username", "victim"), ("password", "wrong-password-1")],
-    );
+    let mut req = Request::login("victim", "wrong-password-1");
     for (k, v) in headers {
         req = req.header(k, *v);
     }

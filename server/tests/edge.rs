@@ -76,13 +76,10 @@ async fn a_cross_site_text_plain_post_creates_nothing() {
 async fn form_endpoints_take_forms_and_login_is_guarded_too() {
     let app = spawn_app().await;
     // A login from another site (login CSRF) is refused before the password is checked.
-    let res = Request::post_form(
-        "/api/auth/login",
-        &[("username", "admin"), ("password", ADMIN_PASSWORD)],
-    )
-    .origin(OriginHeader::Custom("http://evil.example".into()))
-    .send(app.addr)
-    .await;
+    let res = Request::login("admin", ADMIN_PASSWORD)
+        .origin(OriginHeader::Custom("http://evil.example".into()))
+        .send(app.addr)
+        .await;
     assert_eq!(res.status, 403);
     assert!(res.session_cookie().is_none());
     // JSON to a form endpoint.
@@ -99,12 +96,9 @@ async fn form_endpoints_take_forms_and_login_is_guarded_too() {
 async fn public_url_sets_the_origin_and_the_host_cookie() {
     let app = spawn_app_with(&[("PUBLIC_URL", "https://shell.example.test")]).await;
     let login = |origin: OriginHeader| {
-        Request::post_form(
-            "/api/auth/login",
-            &[("username", "admin"), ("password", ADMIN_PASSWORD)],
-        )
-        .origin(origin)
-        .send(app.addr)
+        Request::login("admin", ADMIN_PASSWORD)
+            .origin(origin)
+            .send(app.addr)
     };
     // The request's own Host no longer counts: only the public origin does.
     assert_eq!(login(OriginHeader::SameSite).await.status, 403);
@@ -213,17 +207,14 @@ async fn every_response_carries_the_security_headers_and_pages_a_nonce_policy() 
 async fn a_rebound_dns_name_is_not_the_site_on_a_loopback_listener() {
     let app = spawn_app().await;
     // A page on evil.example whose name now resolves to 127.0.0.1: its Origin equals its Host.
-    let res = Request::post_form(
-        "/api/auth/login",
-        &[("username", "admin"), ("password", "guess-guess-1")],
-    )
-    .origin(OriginHeader::Custom(format!(
-        "http://evil.example:{}",
-        app.addr.port()
-    )))
-    .header("Host", format!("evil.example:{}", app.addr.port()))
-    .send(app.addr)
-    .await;
+    let res = Request::login("admin", "guess-guess-1")
+        .origin(OriginHeader::Custom(format!(
+            "http://evil.example:{}",
+            app.addr.port()
+        )))
+        .header("Host", format!("evil.example:{}", app.addr.port()))
+        .send(app.addr)
+        .await;
     assert_eq!(res.status, 421, "{}", res.body);
     let page = Request::get("/login")
         .header("Host", format!("evil.example:{}", app.addr.port()))

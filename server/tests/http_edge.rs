@@ -155,12 +155,7 @@ async fn a_request_that_takes_too_long_gets_503() {
     })
     .await;
     let started = Instant::now();
-    let res = Request::post_form(
-        "/api/auth/login",
-        &[("username", "admin"), ("password", "whatever-pw")],
-    )
-    .send(app.addr)
-    .await;
+    let res = Request::login("admin", "whatever-pw").send(app.addr).await;
     assert_eq!(res.status, 503, "{}", res.body);
     assert!(started.elapsed() < Duration::from_secs(2));
 }

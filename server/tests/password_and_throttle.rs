@@ -39,12 +39,7 @@ async fn change(app: &TestApp, token: &str, current: &str, new: &str, confirm: &
 }
 
 async fn login(app: &TestApp, password: &str) -> common::http::Response {
-    Request::post_form(
-        "/api/auth/login",
-        &[("username", "admin"), ("password", password)],
-    )
-    .send(app.addr)
-    .await
+    Request::login("admin", password).send(app.addr).await
 }
 
 #[tokio::test]
@@ -133,10 +128,7 @@ async fn five_failures_block_with_429_retry_after_and_refusals_cost_no_database(
     // And they need no database at all, whatever cookie they carry.
     app.state.db.clone().close().await.unwrap();
     for cookie in [None, Some("cloudshell_session=stale-or-forged")] {
-        let mut req = Request::post_form(
-            "/api/auth/login",
-            &[("username", "admin"), ("password", ADMIN_PASSWORD)],
-        );
+        let mut req = Request::login("admin", ADMIN_PASSWORD);
         if let Some(c) = cookie {
             req = req.header("Cookie", c);
         }
@@ -193,14 +185,9 @@ async fn parallel_wrong_logins_from_one_address_get_at_most_five_401s() {
     let calls: Vec<_> = (0..40)
         .map(|_| {
             let addr = app.addr;
-            tokio::spawn(async move {
-                Request::post_form(
-                    "/api/auth/login",
-                    &[("username", "admin"), ("password", "parallel-guess-1")],
-                )
-                .send(addr)
-                .await
-            })
+            tokio::spawn(
+                async move { Request::login("admin", "parallel-guess-1").send(addr).await },
+            )
         })
         .collect();
     let mut statuses = Vec::new();
@@ -220,13 +207,10 @@ async fn parallel_wrong_logins_from_one_address_get_at_most_five_401s() {
 }
 
 async fn login_from(app: &TestApp, client: &str, password: &str) -> common::http::Response {
-    Request::post_form(
-        "/api/auth/login",
-        &[("username", "admin"), ("password", password)],
-    )
-    .header("x-forwarded-for", client)
-    .send(app.addr)
-    .await
+    Request::login("admin", password)
+        .header("x-forwarded-for", client)
+        .send(app.addr)
+        .await
 }
 
 #[tokio::test]
@@ -308,12 +292,7 @@ async fn usernames_with_control_characters_or_over_64_characters_are_refused() {
         "evil\r\nadmin".to_owned(),
         "x".repeat(65),
     ] {
-        let res = Request::post_form(
-            "/api/auth/login",
-            &[("username", &name), ("password", "whatever-pw")],
-        )
-        .send(app.addr)
-        .await;
+        let res = Request::login(&name, "whatever-pw").send(app.addr).await;
         assert_eq!(res.status, 400, "{name:?}: {}", res.body);
     }
     assert!(actions(&app).await.is_empty(), "nothing counted or stored");

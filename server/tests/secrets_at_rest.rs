@@ -53,12 +53,7 @@ async fn the_first_admin_password_is_a_private_file_and_must_be_replaced() {
     );
 
     // First sign-in: only the password change is open.
-    let res = Request::post_form(
-        "/api/auth/login",
-        &[("username", "admin"), ("password", &password)],
-    )
-    .send(app.addr)
-    .await;
+    let res = Request::login("admin", &password).send(app.addr).await;
     assert_eq!(res.status, 200, "{}", res.body);
     assert_eq!(res.json()["must_change_password"], true);
     let token = res.session_cookie().unwrap();

@@ -27,12 +27,7 @@ async fn first_start_creates_db_key_and_admin_and_a_restart_keeps_them() {
         std::fs::read_to_string(data.join("secret.key")).unwrap(),
         key
     );
-    let res = Request::post_form(
-        "/api/auth/login",
-        &[("username", "admin"), ("password", ADMIN_PASSWORD)],
-    )
-    .send(app.addr)
-    .await;
+    let res = Request::login("admin", ADMIN_PASSWORD).send(app.addr).await;
     assert_eq!(res.status, 200, "the original password still works");
 }
 

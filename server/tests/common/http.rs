@@ -93,6 +93,14 @@ impl<'a> Request<'a> {
         }
     }
 
+    /// The login form, as the page posts it.
+    pub fn login(username: &str, password: &str) -> Self {
+        Self::post_form(
+            "/api/auth/login",
+            &[("username", username), ("password", password)],
+        )
+    }
+
     pub fn post_json(path: &'a str, body: &serde_json::Value) -> Self {
         Self {
             method: "POST",

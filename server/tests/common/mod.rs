@@ -175,12 +175,9 @@ impl TestApp {
 
     /// Logs in as the seeded admin and returns the session token.
     pub async fn login_admin(&self) -> String {
-        let res = http::Request::post_form(
-            "/api/auth/login",
-            &[("username", "admin"), ("password", ADMIN_PASSWORD)],
-        )
-        .send(self.addr)
-        .await;
+        let res = http::Request::login("admin", ADMIN_PASSWORD)
+            .send(self.addr)
+            .await;
         assert_eq!(res.status, 200, "login failed: {}", res.body);
         res.session_cookie().expect("session cookie")
     }
