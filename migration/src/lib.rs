@@ -10,6 +10,7 @@ mod m000004_create_devices;
 mod m000005_create_host_keys;
 mod m000006_create_terminal_sessions;
 mod m000007_add_users_must_change_password;
+mod m000008_add_audit_reason_checkpoint_seal;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m000005_create_host_keys::Migration),
             Box::new(m000006_create_terminal_sessions::Migration),
             Box::new(m000007_add_users_must_change_password::Migration),
+            Box::new(m000008_add_audit_reason_checkpoint_seal::Migration),
         ]
     }
 }

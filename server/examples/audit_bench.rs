@@ -154,7 +154,12 @@ async fn main() -> anyhow::Result<()> {
         .await;
     }
     let t = Instant::now();
-    let report = audit::verify::verify(&db).await?;
+    let key = std::sync::Arc::new(audit::seal::SealKey::derive(
+        &cloudshell::secret::SecretString::new("bench-only-key-bench-only-key-00"),
+    ));
+    let report = audit::verify::Verifier::new(db.clone(), key, None, None)
+        .check_all()
+        .await?;
     println!(
         "chain verify: {} rows, intact={} in {:.2} s",
         report.checked,

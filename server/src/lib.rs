@@ -15,6 +15,7 @@ pub mod middleware;
 pub mod pwa;
 pub mod retention;
 pub mod router;
+pub mod sealing;
 pub mod secret_key;
 pub mod serve;
 pub mod startup;

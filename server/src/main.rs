@@ -5,7 +5,9 @@ use cloudshell::config::Config;
 use tracing_subscriber::EnvFilter;
 
 const USAGE: &str = "usage: server                 serve CloudShell (configured by the environment)
-       server audit verify    check the audit log's hash chain (exit 1 if broken)";
+       server audit verify    check the audit log from its newest seal on (exit 1 if broken)
+       server audit verify --full
+                              check every entry and every seal from the oldest (exit 1 if broken)";
 
 /// glibc gives each thread its own heap arena. Tokio moves session tasks between worker
 /// threads, so memory freed by one session stays resident in another thread's arena: measured
@@ -36,7 +38,7 @@ fn main() -> anyhow::Result<()> {
         )
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if !matches!(args.as_slice(), [] | [_, _]) {
+    if !matches!(args.as_slice(), [] | [_, _] | [_, _, _]) {
         eprintln!("{USAGE}");
         std::process::exit(2);
     }
@@ -55,8 +57,8 @@ fn main() -> anyhow::Result<()> {
         .as_slice()
     {
         [] => runtime.block_on(serve(config)),
-        ["audit", "verify"] => {
-            let intact = runtime.block_on(audit_verify(config))?;
+        ["audit", "verify", rest @ ..] if matches!(rest, [] | ["--full"]) => {
+            let intact = runtime.block_on(audit_verify(config, rest == ["--full"]))?;
             std::process::exit(if intact { 0 } else { 1 });
         }
         _ => {
@@ -66,17 +68,42 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn audit_verify(config: Config) -> anyhow::Result<bool> {
+async fn audit_verify(config: Config, full: bool) -> anyhow::Result<bool> {
+    use cloudshell::audit::seal::{ANCHOR_FILE, SealKey};
+    let (secret_key, _) = server::secret_key::resolve(config.secret_key.as_ref(), &config.data_dir)
+        .context("SECRET_KEY (the seals are checked with it)")?;
     let db = cloudshell::db::connect(&config.database_url())
         .await
         .context("DATABASE_URL / DATA_DIR")?;
-    let report = cloudshell::audit::verify::verify(&db).await?;
-    match report.first_broken_id {
-        None => println!("intact: {} entries verified", report.checked),
-        Some(id) => println!(
-            "broken at id {id} ({} entries before it verified)",
-            report.checked
+    let verifier = cloudshell::audit::verify::Verifier::new(
+        db,
+        std::sync::Arc::new(SealKey::derive(&secret_key)),
+        Some(config.data_dir.join(ANCHOR_FILE)),
+        None,
+    );
+    let report = if full {
+        verifier.check_all().await?
+    } else {
+        verifier.check_since_anchor().await?
+    };
+    let scope = if full {
+        "every entry"
+    } else {
+        "since the newest seal"
+    };
+    match (report.first_broken_id, report.problem) {
+        (Some(id), Some(problem)) => println!("BROKEN at id {id}: {}", problem.text()),
+        _ => println!(
+            "intact: {} entries verified ({scope}); newest seal at id {}; {} entries after it",
+            report.checked,
+            report
+                .last_seal_id
+                .map_or_else(|| "none".to_owned(), |id| id.to_string()),
+            report.unsealed,
         ),
+    }
+    if !full && report.intact {
+        println!("run with --full to recheck every entry from the oldest");
     }
     Ok(report.intact)
 }
@@ -89,6 +116,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let retention = server::retention::spawn(state.clone());
     let heartbeat = server::heartbeat::spawn(state.clone());
     let login_reports = server::login_reports::spawn(state.clone());
+    let sealing = server::sealing::spawn(state.clone());
+    let sealer = state.sealer.clone();
     let auditor = state.auditor.clone();
     let terminals = state.terminals.clone();
     let app = server::build_router(state);
@@ -110,8 +139,16 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     retention.abort();
     heartbeat.abort();
     login_reports.abort();
+    sealing.abort();
     // Blocks still running at shutdown are not over, so they are not reported: the audit
     // records a block's refusals only once it has ended.
+    // The last seal covers everything this run recorded; bounded, so a stuck database
+    // cannot hold the shutdown (the writer then spills).
+    match tokio::time::timeout(Duration::from_secs(5), sealer.seal(&auditor)).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::error!(error = %e, "sealing the audit log at shutdown failed"),
+        Err(_) => tracing::error!("sealing the audit log at shutdown timed out"),
+    }
     // Everything recorded before the listener closed is on disk before we exit.
     audit_writer.shutdown(auditor).await;
     tracing::info!("CloudShell stopped");

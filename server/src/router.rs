@@ -22,7 +22,9 @@ fn provide_services(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'stat
     let db = state.db.clone();
     let devices = state.devices.clone();
     let terminals = state.terminals.clone();
+    let verifier = state.verifier.clone();
     move || {
+        provide_context(verifier.clone());
         provide_context(terminals.clone());
         provide_context(auth.clone());
         provide_context(devices.clone());

@@ -46,6 +46,10 @@ pub unsafe fn config_from_env_scrubbed() -> Result<Config, cloudshell::config::C
     Ok(config)
 }
 
+/// Seals come every `SEAL_EVERY`; a row unsealed for this long means seals were removed.
+const UNSEALED_LIMIT: time::Duration =
+    time::Duration::seconds(2 * audit::seal::SEAL_EVERY.as_secs() as i64 + 300);
+
 /// A prepared server: the request state, and the audit writer to flush on shutdown.
 pub struct Prepared {
     pub state: AppState,
@@ -87,6 +91,35 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
     let spill_file = config.data_dir.join(audit::spill::SPILL_FILE);
     let (auditor, audit_writer) = audit::spawn_spilling_to(db.clone(), Some(spill_file.clone()));
     replay_spilled(&auditor, &spill_file).await?;
+    // A head left unsealed by a crash is sealed now, before anything new is recorded.
+    let sealer = crate::sealing::Sealer {
+        key: Arc::new(audit::seal::SealKey::derive(&secret_key)),
+        anchor_file: config.data_dir.join(audit::seal::ANCHOR_FILE),
+    };
+    sealer
+        .seal(&auditor)
+        .await
+        .context("sealing the audit log")?;
+    let verifier = Arc::new(audit::verify::Verifier::new(
+        db.clone(),
+        sealer.key.clone(),
+        Some(sealer.anchor_file.clone()),
+        Some(UNSEALED_LIMIT),
+    ));
+    // One full check per start, in the background; the viewer's checks then cover only
+    // what is new.
+    let full = verifier.clone();
+    tokio::spawn(async move {
+        match full.check_all().await {
+            Ok(r) if r.intact => tracing::info!(entries = r.checked, "audit chain verified"),
+            Ok(r) => tracing::error!(
+                first_broken_id = r.first_broken_id,
+                problem = ?r.problem,
+                "AUDIT CHAIN BROKEN"
+            ),
+            Err(e) => tracing::error!(error = %e, "verifying the audit chain failed"),
+        }
+    });
     let auth = AuthService::new(db.clone(), auditor.clone(), config.token_ttl_hours)
         .with_max_age(time::Duration::hours(i64::from(config.session_max_hours)));
     let initial_password_file = config
@@ -154,6 +187,8 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
         request_timeout: crate::edge::REQUEST_TIMEOUT,
         loopback_hosts_only: config.public_url.is_none() && config.listen_addr.ip().is_loopback(),
         service_worker,
+        sealer,
+        verifier,
     };
     Ok(Prepared {
         state,
@@ -161,25 +196,29 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
     })
 }
 
-/// Events a previous run could not write before it stopped go into the chain first.
+/// Events a previous run could not write before it stopped go into the chain first, in one
+/// transaction with a marker naming the file's digest: a start that dies between that commit
+/// and removing the file does not write them twice.
 async fn replay_spilled(auditor: &audit::Auditor, file: &std::path::Path) -> anyhow::Result<()> {
-    let events = audit::spill::read(file).with_context(|| format!("reading {}", file.display()))?;
-    if events.is_empty() {
+    let spilled =
+        audit::spill::read(file).with_context(|| format!("reading {}", file.display()))?;
+    if spilled.events.is_empty() && spilled.digest.is_empty() {
         return Ok(());
     }
-    let n = events.len();
-    for ev in events {
-        auditor.record(ev).await;
-    }
-    auditor
-        .flush()
+    let n = spilled.events.len();
+    let written = auditor
+        .replay_spill(spilled.events, spilled.digest)
         .await
         .context("writing the spilled audit events")?;
     std::fs::remove_file(file).with_context(|| format!("removing {}", file.display()))?;
-    tracing::warn!(
-        events = n,
-        "wrote the audit events spilled by the previous run"
-    );
+    if written {
+        tracing::warn!(
+            events = n,
+            "wrote the audit events spilled by the previous run"
+        );
+    } else {
+        tracing::warn!("the spill file had been written already; removed it");
+    }
     Ok(())
 }
 

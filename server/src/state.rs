@@ -37,6 +37,10 @@ pub struct AppState {
     pub loopback_hosts_only: bool,
     /// PUBLIC_URL: the origin browsers use, if configured.
     pub public_url: Option<Arc<Origin>>,
+    /// Seals the audit log's head with the key derived from SECRET_KEY.
+    pub sealer: crate::sealing::Sealer,
+    /// Checks the audit chain incrementally; concurrent callers share a run.
+    pub verifier: Arc<cloudshell::audit::verify::Verifier>,
     /// `/sw.js`, built at startup from the site's files (see `pwa`).
     pub service_worker: Arc<str>,
 }

@@ -120,13 +120,17 @@ async fn refuse(
         .as_ref()
         .map(|d| format!("{} ({})", d.name, endpoint(&d.host, d.port)))
         .unwrap_or_else(|| format!("device {device_id}"));
-    tracing::info!(user = %actor.username, device = device_id, reason = kind.reason(), "session failed");
+    tracing::info!(user = %actor.username, device = device_id, reason = kind.audit_reason().text(), "session failed");
     let event = actor
         .event(
             AuditAction::SessionFailed,
-            format!("Could not start session with {name}: {}", kind.reason()),
+            format!(
+                "Could not start session with {name}: {}",
+                kind.audit_reason().text()
+            ),
         )
         .device(device_id)
+        .reason(kind.audit_reason())
         .outcome(AuditOutcome::Failure);
     if let Err(e) = state.auditor.record_durable(event).await {
         tracing::error!(error = %e, "recording SESSION_FAILED");
@@ -142,7 +146,7 @@ async fn send_error_and_close(mut socket: WebSocket, kind: ErrorKind, message: S
     let _ = socket
         .send(Message::Close(Some(CloseFrame {
             code: 1008,
-            reason: kind.reason().into(),
+            reason: kind.audit_reason().text().into(),
         })))
         .await;
     // Let the browser read both before the socket goes.

@@ -123,7 +123,7 @@ pub async fn run(socket: WebSocket, connected: Connected, registry: SessionRegis
     ) {
         let frame = CloseFrame {
             code: 1000,
-            reason: reason.as_str().into(),
+            reason: reason.to_string().into(),
         };
         let _ = timeout(
             Duration::from_secs(1),

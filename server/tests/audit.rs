@@ -3,7 +3,7 @@
 
 mod common;
 
-use cloudshell::audit::{AuditEvent, retention, verify::verify};
+use cloudshell::audit::{AuditEvent, retention};
 use cloudshell::db::entities::audit_log;
 use cloudshell::models::{AuditAction, AuditPage};
 use common::http::Request;
@@ -110,9 +110,9 @@ async fn ten_thousand_events_from_fifty_tasks_are_all_kept_and_chained() {
             .unwrap(),
         10_000
     );
-    let report = verify(&app.state.db).await.unwrap();
+    let report = app.seal_and_verify().await;
     assert!(report.intact, "{report:?}");
-    assert_eq!(report.checked, 10_000);
+    assert_eq!(report.checked, 10_001, "every event and the seal");
 }
 
 #[tokio::test]
@@ -145,12 +145,27 @@ async fn editing_a_row_makes_verify_name_that_id() {
     edited.username = Set("someone-else".into());
     edited.update(&app.state.db).await.unwrap();
 
-    let after = Request::get("/api/audit/verify")
+    // The viewer's check covers only rows newer than the last check: it does not rescan.
+    let quick = Request::get("/api/audit/verify")
         .cookie(&token)
         .send(app.addr)
         .await;
+    assert_eq!(quick.json()["intact"], true);
+    // An admin's full check rescans everything and finds it.
+    let after = Request::get("/api/audit/verify?full=true")
+        .cookie(&token)
+        .send(app.addr)
+        .await;
+    assert_eq!(after.status, 200, "{}", after.body);
     assert_eq!(after.json()["intact"], false);
     assert_eq!(after.json()["first_broken_id"], 7);
+    assert_eq!(after.json()["problem"], "tampered");
+    // From then on every check says so, until a full check finds it mended.
+    let later = Request::get("/api/audit/verify")
+        .cookie(&token)
+        .send(app.addr)
+        .await;
+    assert_eq!(later.json()["first_broken_id"], 7);
 }
 
 #[tokio::test]
@@ -169,8 +184,12 @@ async fn pruning_keeps_recent_rows_removes_old_ones_and_the_chain_still_verifies
     assert_eq!(details[0], "3 days ago");
     assert_eq!(details[1], "1 days ago");
     assert!(details[2].starts_with("Pruned 4 entries"), "{details:?}");
-    assert!(details[2].contains("checkpoint "));
-    let report = verify(&app.state.db).await.unwrap();
+    let checkpoint = rows(&app).await[2].checkpoint.clone();
+    assert!(
+        checkpoint.is_some_and(|c| c.len() == 64),
+        "the checkpoint has its column"
+    );
+    let report = app.seal_and_verify().await;
     assert!(report.intact, "{report:?}");
     // Retention 0 keeps everything.
     assert_eq!(
@@ -201,7 +220,7 @@ async fn a_large_prune_goes_in_chunks_each_with_its_checkpoint() {
     let checkpoints = left.iter().filter(|r| r.action == "AUDIT_PRUNED").count();
     assert_eq!(checkpoints, 3, "5000 + 5000 + 2000");
     assert_eq!(left.len(), 4);
-    assert!(verify(&app.state.db).await.unwrap().intact);
+    assert!(app.seal_and_verify().await.intact);
 }
 
 #[tokio::test]
@@ -222,7 +241,7 @@ async fn ids_go_on_after_retention_empties_the_table_and_a_restart() {
     let left = rows(&app).await;
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].id, 6, "the checkpoint continues the sequence");
-    assert!(verify(&app.state.db).await.unwrap().intact);
+    assert!(app.seal_and_verify().await.intact);
 
     let dir = app.stop().await;
     let app = common::spawn_in(dir, &[]).await;
@@ -236,8 +255,9 @@ async fn ids_go_on_after_retention_empties_the_table_and_a_restart() {
         .await
         .unwrap();
     let ids: Vec<i64> = rows(&app).await.iter().map(|r| r.id).collect();
-    assert_eq!(ids, [6, 7], "no id is ever used twice");
-    assert!(verify(&app.state.db).await.unwrap().intact);
+    let actions: Vec<String> = rows(&app).await.into_iter().map(|r| r.action).collect();
+    assert_eq!(ids, [6, 7, 8], "no id is ever used twice: {actions:?}");
+    assert!(app.seal_and_verify().await.intact);
 }
 
 #[tokio::test]
@@ -352,7 +372,7 @@ async fn export_streams_csv_and_ndjson_and_is_audited() {
     let lines: Vec<&str> = csv.body.lines().collect();
     assert_eq!(
         lines[0],
-        "id,timestamp_utc,username,action,source_ip,detail,device_id,session_id,outcome"
+        "id,timestamp_utc,username,action,source_ip,detail,device_id,session_id,outcome,reason"
     );
     assert_eq!(lines.len(), 1 + 2500);
     assert!(lines[1].contains("\"row, \"\"2499\"\"\""), "{}", lines[1]);
@@ -419,4 +439,66 @@ async fn every_action_round_trips_through_the_database() {
         );
         assert_ne!(action.label(), action.as_str(), "{action} has a label");
     }
+}
+
+#[tokio::test]
+async fn every_reason_code_round_trips_through_the_database_and_the_api() {
+    use cloudshell::models::{AuditFilter, AuditReason, PageCursor};
+    let app = spawn_app().await;
+    for reason in AuditReason::KNOWN {
+        app.state
+            .auditor
+            .record(
+                AuditEvent::new("admin", AuditAction::SessionEnded, reason.text())
+                    .reason(reason.clone()),
+            )
+            .await;
+    }
+    app.state.auditor.flush().await.unwrap();
+    let stored: Vec<Option<String>> = rows(&app).await.into_iter().map(|r| r.reason).collect();
+    let codes: Vec<Option<String>> = AuditReason::KNOWN
+        .iter()
+        .map(|r| Some(r.code().to_owned()))
+        .collect();
+    assert_eq!(stored, codes);
+    let page = cloudshell::audit::query::page(
+        &app.state.db,
+        &AuditFilter::default(),
+        PageCursor::Newest,
+        500,
+    )
+    .await
+    .unwrap();
+    let mut back: Vec<AuditReason> = page.entries.into_iter().filter_map(|e| e.reason).collect();
+    back.reverse();
+    assert_eq!(back, AuditReason::KNOWN);
+}
+
+#[tokio::test]
+async fn a_failed_login_records_its_reason_as_a_code() {
+    let app = spawn_app().await;
+    let res = Request::login("admin", "not-the-password")
+        .send(app.addr)
+        .await;
+    assert_eq!(res.status, 401, "{}", res.body);
+    let res = Request::login("nobody", "not-the-password")
+        .send(app.addr)
+        .await;
+    assert_eq!(res.status, 401, "{}", res.body);
+    let reasons: Vec<(String, Option<String>)> = rows(&app)
+        .await
+        .into_iter()
+        .filter(|r| r.action == "LOGIN_FAILED")
+        .map(|r| (r.detail, r.reason))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (
+                "Wrong password".to_owned(),
+                Some("wrong_password".to_owned())
+            ),
+            ("Unknown user".to_owned(), Some("unknown_user".to_owned())),
+        ]
+    );
 }

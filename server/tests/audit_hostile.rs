@@ -7,7 +7,6 @@ mod common;
 use std::time::{Duration, Instant};
 
 use cloudshell::audit::AuditEvent;
-use cloudshell::audit::verify::verify;
 use cloudshell::db::entities::audit_log;
 use cloudshell::models::AuditAction;
 use common::http::Request;
@@ -45,7 +44,7 @@ async fn a_nul_byte_is_stored_escaped_and_never_jams_the_writer() {
         hostile.detail,
         "name\\u{0000}with\\u{001b}[31mcontrols\\u{202e}"
     );
-    assert!(verify(&app.state.db).await.unwrap().intact);
+    assert!(app.seal_and_verify().await.intact);
 }
 
 #[tokio::test]
@@ -88,7 +87,7 @@ async fn a_login_the_audit_log_cannot_confirm_fails_with_503_and_is_written_late
         0,
         "no session was left behind"
     );
-    assert!(verify(&app.state.db).await.unwrap().intact);
+    assert!(app.seal_and_verify().await.intact);
 }
 
 #[tokio::test]
@@ -125,7 +124,7 @@ async fn one_event_the_database_refuses_does_not_hold_the_others() {
         "{}",
         stored[1].detail
     );
-    assert!(verify(&app.state.db).await.unwrap().intact);
+    assert!(app.seal_and_verify().await.intact);
 }
 
 #[tokio::test]

@@ -36,14 +36,15 @@ pub fn row_hash(row: &audit_log::Model) -> String {
     field(&mut h, row.session_id.as_deref().map(str::as_bytes));
     field(&mut h, row.outcome.as_deref().map(str::as_bytes));
     field(&mut h, Some(row.prev_hash.as_bytes()));
+    // Columns added later are hashed only when present, each behind its own tag, so rows
+    // written before they existed keep their hashes and a removed value still shows.
+    for (tag, value) in [(1u8, &row.reason), (2u8, &row.checkpoint), (3u8, &row.seal)] {
+        if let Some(v) = value {
+            h.update([tag]);
+            field(&mut h, Some(v.as_bytes()));
+        }
+    }
     hex::encode(h.finalize())
-}
-
-/// The checkpoint hash named in an AUDIT_PRUNED detail ("... chain checkpoint <hex>").
-pub fn checkpoint_in(detail: &str) -> Option<&str> {
-    let (_, rest) = detail.rsplit_once("checkpoint ")?;
-    let hash = rest.get(..64)?;
-    hash.bytes().all(|b| b.is_ascii_hexdigit()).then_some(hash)
 }
 
 #[cfg(test)]
@@ -63,6 +64,9 @@ mod tests {
             outcome: Some("success".into()),
             prev_hash: GENESIS.into(),
             hash: String::new(),
+            reason: None,
+            checkpoint: None,
+            seal: None,
         }
     }
 
@@ -82,6 +86,9 @@ mod tests {
             Box::new(|r| r.session_id = Some("s".into())),
             Box::new(|r| r.outcome = None),
             Box::new(|r| r.prev_hash = "1".repeat(64)),
+            Box::new(|r| r.reason = Some("tab_closed".into())),
+            Box::new(|r| r.checkpoint = Some("a".repeat(64))),
+            Box::new(|r| r.seal = Some("a".repeat(64))),
         ];
         for edit in edits {
             let mut r = row();
@@ -95,10 +102,20 @@ mod tests {
     }
 
     #[test]
-    fn finds_the_checkpoint_in_a_prune_detail() {
-        let h = "ab".repeat(32);
-        let detail = format!("Pruned 10 entries older than 2026-11-19; chain checkpoint {h}");
-        assert_eq!(checkpoint_in(&detail), Some(h.as_str()));
-        assert_eq!(checkpoint_in("Pruned 10 entries"), None);
+    fn rows_from_before_the_new_columns_keep_their_hash() {
+        // Computed by the encoding that predates reason, checkpoint and seal.
+        assert_eq!(
+            row_hash(&row()),
+            "7779734e46e88f04c8571141bee87e1dea537eff52c8a20474c41bfbd52342e1"
+        );
+    }
+
+    #[test]
+    fn the_same_value_in_another_new_column_hashes_differently() {
+        let mut a = row();
+        a.checkpoint = Some("c".repeat(64));
+        let mut b = row();
+        b.seal = Some("c".repeat(64));
+        assert_ne!(row_hash(&a), row_hash(&b));
     }
 }

@@ -9,6 +9,8 @@ pub enum AuditError {
     Delayed,
     #[error("database error: {0}")]
     Db(#[from] DbErr),
+    #[error("reading the seal anchor: {0}")]
+    Anchor(String),
     #[error("invalid filter: {0}")]
     InvalidFilter(&'static str),
 }

@@ -2,7 +2,7 @@ use std::net::IpAddr;
 
 use time::OffsetDateTime;
 
-use crate::models::{AuditAction, AuditOutcome};
+use crate::models::{AuditAction, AuditOutcome, AuditReason};
 
 /// An event to record. The writer gives it an id and a place in the hash chain.
 #[derive(Debug, Clone)]
@@ -15,6 +15,11 @@ pub struct AuditEvent {
     pub device_id: Option<i64>,
     pub session_id: Option<String>,
     pub outcome: Option<AuditOutcome>,
+    pub reason: Option<AuditReason>,
+    /// AUDIT_PRUNED: the hash of the newest deleted row.
+    pub checkpoint: Option<String>,
+    /// AUDIT_SEAL: the HMAC over the sealed head.
+    pub seal: Option<String>,
 }
 
 impl AuditEvent {
@@ -33,7 +38,15 @@ impl AuditEvent {
             device_id: None,
             session_id: None,
             outcome: None,
+            reason: None,
+            checkpoint: None,
+            seal: None,
         }
+    }
+
+    pub fn reason(mut self, reason: AuditReason) -> Self {
+        self.reason = Some(reason);
+        self
     }
 
     pub fn ip(mut self, ip: IpAddr) -> Self {

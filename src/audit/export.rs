@@ -36,7 +36,7 @@ impl ExportFormat {
     pub fn header(self) -> &'static str {
         match self {
             ExportFormat::Csv => {
-                "id,timestamp_utc,username,action,source_ip,detail,device_id,session_id,outcome\n"
+                "id,timestamp_utc,username,action,source_ip,detail,device_id,session_id,outcome,reason\n"
             }
             ExportFormat::Ndjson => "",
         }
@@ -59,6 +59,10 @@ impl ExportFormat {
                     e.device_id.map(|d| d.to_string()).unwrap_or_default(),
                     e.session_id.clone().unwrap_or_default(),
                     e.outcome.map(|o| o.as_str().to_owned()).unwrap_or_default(),
+                    e.reason
+                        .as_ref()
+                        .map(|r| r.code().to_owned())
+                        .unwrap_or_default(),
                 ];
                 let mut line = fields
                     .iter()

@@ -2,11 +2,13 @@
 //! SHA-256 hash chain, keyset-paginated reads, export, verification and retention.
 
 mod chain;
+mod chores;
 mod error;
 mod event;
 pub mod export;
 pub mod query;
 pub mod retention;
+pub mod seal;
 pub mod spill;
 pub mod text;
 pub mod verify;
@@ -19,7 +21,9 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-pub use chain::GENESIS;
+pub use chain::{GENESIS, row_hash};
+use chores::Chore;
+pub use chores::SealRecord;
 pub use error::AuditError;
 pub use event::{Actor, AuditEvent, from_micros, to_micros};
 use writer::{Command, WriterStatus};
@@ -125,11 +129,40 @@ impl Auditor {
         days: u32,
     ) -> Result<u64, AuditError> {
         let (done, answer) = oneshot::channel();
-        self.tx
-            .send(Command::Prune { cutoff, days, done })
-            .await
-            .map_err(|_| AuditError::WriterStopped)?;
+        self.chore(Chore::Prune { cutoff, days, done }).await?;
         Ok(answer.await.map_err(|_| AuditError::WriterStopped)??)
+    }
+
+    /// Appends an AUDIT_SEAL over the chain's head (unless the head is one already) and
+    /// returns it; `None` while the log is empty.
+    pub async fn seal(&self, key: Arc<seal::SealKey>) -> Result<Option<SealRecord>, AuditError> {
+        let (done, answer) = oneshot::channel();
+        self.chore(Chore::Seal { key, done }).await?;
+        Ok(answer.await.map_err(|_| AuditError::WriterStopped)??)
+    }
+
+    /// Writes events a previous run spilled, with a marker naming `digest` (the spill file's
+    /// SHA-256), in one transaction. `false`: that file was written before; nothing was done.
+    pub async fn replay_spill(
+        &self,
+        events: Vec<AuditEvent>,
+        digest: String,
+    ) -> Result<bool, AuditError> {
+        let (done, answer) = oneshot::channel();
+        self.chore(Chore::Replay {
+            events,
+            digest,
+            done,
+        })
+        .await?;
+        Ok(answer.await.map_err(|_| AuditError::WriterStopped)??)
+    }
+
+    async fn chore(&self, chore: Chore) -> Result<(), AuditError> {
+        self.tx
+            .send(Command::Chore(chore))
+            .await
+            .map_err(|_| AuditError::WriterStopped)
     }
 
     /// Waits until every event queued before this call is committed.

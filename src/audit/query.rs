@@ -10,7 +10,9 @@ use super::AuditError;
 use super::event::{from_micros, to_micros};
 use crate::db::entities::audit_log::{self, Column};
 use crate::models::audit::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
-use crate::models::{AuditAction, AuditEntry, AuditFilter, AuditOutcome, AuditPage, PageCursor};
+use crate::models::{
+    AuditAction, AuditEntry, AuditFilter, AuditOutcome, AuditPage, AuditReason, PageCursor,
+};
 
 impl From<audit_log::Model> for AuditEntry {
     fn from(row: audit_log::Model) -> Self {
@@ -24,6 +26,7 @@ impl From<audit_log::Model> for AuditEntry {
             device_id: row.device_id,
             session_id: row.session_id,
             outcome: row.outcome.as_deref().and_then(AuditOutcome::parse),
+            reason: row.reason.map(AuditReason::from),
         }
     }
 }

@@ -12,7 +12,6 @@ use super::{AuditError, AuditEvent, Auditor};
 use crate::db::entities::audit_log::{self, Column};
 use crate::models::{AuditAction, AuditOutcome};
 
-/// Prunes entries older than `days` (0 keeps everything). Returns how many were deleted.
 /// Rows deleted per transaction at most, so the writer (and every login waiting on it) is
 /// never held long by a large first prune. Each chunk gets its own checkpoint.
 const CHUNK: i64 = 5000;
@@ -64,14 +63,12 @@ pub(super) async fn delete_old(
         .await?
         .rows_affected;
     let date = cutoff.date();
-    let checkpoint = AuditEvent::new(
+    let mut checkpoint = AuditEvent::new(
         "system",
         AuditAction::AuditPruned,
-        format!(
-            "Pruned {deleted} entries older than {date} (retention {days} days); chain checkpoint {}",
-            boundary.hash
-        ),
+        format!("Pruned {deleted} entries older than {date} (retention {days} days)"),
     )
     .outcome(AuditOutcome::Success);
+    checkpoint.checkpoint = Some(boundary.hash);
     Ok(Some((deleted, checkpoint)))
 }

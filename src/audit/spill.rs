@@ -3,15 +3,16 @@
 //! next start replays them into the chain before anything else is recorded. SIGTERM always
 //! stops the server, and nothing is lost.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::net::IpAddr;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
 
 use super::event::{AuditEvent, from_micros, to_micros};
-use crate::models::{AuditAction, AuditOutcome};
+use crate::models::{AuditAction, AuditOutcome, AuditReason};
 
 pub const SPILL_FILE: &str = "audit-spill.ndjson";
 
@@ -26,6 +27,12 @@ struct Line {
     device_id: Option<i64>,
     session_id: Option<String>,
     outcome: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
+    #[serde(default)]
+    checkpoint: Option<String>,
+    #[serde(default)]
+    seal: Option<String>,
 }
 
 impl From<&AuditEvent> for Line {
@@ -39,6 +46,9 @@ impl From<&AuditEvent> for Line {
             device_id: ev.device_id,
             session_id: ev.session_id.clone(),
             outcome: ev.outcome.map(|o| o.as_str().to_owned()),
+            reason: ev.reason.as_ref().map(|r| r.code().to_owned()),
+            checkpoint: ev.checkpoint.clone(),
+            seal: ev.seal.clone(),
         }
     }
 }
@@ -51,6 +61,9 @@ impl From<Line> for AuditEvent {
         ev.device_id = l.device_id;
         ev.session_id = l.session_id;
         ev.outcome = l.outcome.as_deref().and_then(AuditOutcome::parse);
+        ev.reason = l.reason.map(AuditReason::from);
+        ev.checkpoint = l.checkpoint;
+        ev.seal = l.seal;
         ev
     }
 }
@@ -69,20 +82,29 @@ pub fn write(path: &Path, events: &[AuditEvent]) -> std::io::Result<()> {
     file.sync_all()
 }
 
-/// The spilled events, oldest first; none when there is no file. A line that does not parse
-/// (a torn last write) is reported and skipped.
-pub fn read(path: &Path) -> std::io::Result<Vec<AuditEvent>> {
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+/// What a spill file holds: its events, oldest first, and the SHA-256 of its bytes, which the
+/// replay records so the same file is never written twice.
+#[derive(Debug, Default)]
+pub struct Spilled {
+    pub events: Vec<AuditEvent>,
+    pub digest: String,
+}
+
+/// The spilled events; none when there is no file. A line that does not parse (a torn last
+/// write) is reported and skipped.
+pub fn read(path: &Path) -> std::io::Result<Spilled> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Spilled::default()),
         Err(e) => return Err(e),
     };
+    let digest = hex::encode(sha2::Sha256::digest(&bytes));
     let mut events = Vec::new();
-    for line in std::io::BufReader::new(file).lines() {
-        match serde_json::from_str::<Line>(&line?) {
+    for line in bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+        match serde_json::from_slice::<Line>(line) {
             Ok(l) => events.push(AuditEvent::from(l)),
             Err(e) => tracing::error!(error = %e, "audit spill: skipping an unreadable line"),
         }
     }
-    Ok(events)
+    Ok(Spilled { events, digest })
 }

@@ -12,12 +12,13 @@ use sea_orm::{
 use tokio::sync::{mpsc, oneshot};
 
 use super::chain::{GENESIS, row_hash};
+use super::chores::Chore;
 use super::event::{AuditEvent, to_micros};
 use super::text;
 use crate::db::entities::audit_log;
 
 /// Events per transaction at most; also bounds one INSERT's parameter count.
-const MAX_BATCH: usize = 500;
+pub(super) const MAX_BATCH: usize = 500;
 /// Lock key that serialises chain extension across replicas sharing one PostgreSQL.
 const PG_CHAIN_LOCK: i64 = 0x0C10_D5E1_1A0D;
 
@@ -25,13 +26,9 @@ pub(super) enum Command {
     Event(AuditEvent, Option<oneshot::Sender<i64>>),
     /// Write everything queued before this, then answer.
     Flush(oneshot::Sender<()>),
-    /// Retention: delete what is older than the cutoff and append the checkpoint, in one
-    /// transaction; answers how many rows went.
-    Prune {
-        cutoff: time::OffsetDateTime,
-        days: u32,
-        done: oneshot::Sender<Result<u64, DbErr>>,
-    },
+    /// Housekeeping that extends the chain in a transaction of its own (retention, seals,
+    /// spill replay), after everything queued before it is written.
+    Chore(Chore),
 }
 
 /// Shared between the writer and every `Auditor` clone, for health reporting.
@@ -65,14 +62,14 @@ pub(super) async fn run(
             return;
         }
         let mut next = Some(first);
-        let mut prune = None;
+        let mut chore = None;
         while let Some(cmd) = next.take() {
             match cmd {
                 Command::Event(ev, ack) => batch.push((ev, ack)),
                 Command::Flush(done) => flushes.push(done),
                 // Everything queued before it is written first.
-                Command::Prune { cutoff, days, done } => {
-                    prune = Some((cutoff, days, done));
+                Command::Chore(c) => {
+                    chore = Some(c);
                     break;
                 }
             }
@@ -87,12 +84,8 @@ pub(super) async fn run(
         for done in flushes.drain(..) {
             let _ = done.send(());
         }
-        if let Some((cutoff, days, done)) = prune {
-            let result = prune_and_checkpoint(&db, &mut tip, cutoff, days).await;
-            if result.is_err() {
-                tip = None;
-            }
-            let _ = done.send(result);
+        if let Some(chore) = chore {
+            chore.run(&db, &mut tip).await;
         }
     }
     // Every sender is gone: the queue is empty and everything has been written.
@@ -261,30 +254,10 @@ fn store_in_safe_form(ev: &mut AuditEvent) {
     ev.session_id = ev.session_id.as_deref().map(|s| ascii(s, 36));
 }
 
-/// Retention's deletes and its checkpoint row, committed together.
-async fn prune_and_checkpoint(
-    db: &DatabaseConnection,
-    tip: &mut Option<(i64, String)>,
-    cutoff: time::OffsetDateTime,
-    days: u32,
-) -> Result<u64, DbErr> {
-    let txn = begin_chain(db).await?;
-    // The tip before any delete: the checkpoint links to it, so ids go on from it even when
-    // every row is pruned.
-    let from = current_tip(&txn, db, tip).await?;
-    let Some((deleted, checkpoint)) = super::retention::delete_old(&txn, cutoff, days).await?
-    else {
-        txn.rollback().await?;
-        return Ok(0);
-    };
-    let (id, hash) = append(&txn, from, &[&checkpoint]).await?;
-    txn.commit().await?;
-    *tip = Some((id, hash));
-    Ok(deleted)
-}
-
 /// A transaction in which the chain may be extended (on PostgreSQL, under the chain lock).
-async fn begin_chain(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+pub(super) async fn begin_chain(
+    db: &DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, DbErr> {
     let txn = db.begin().await?;
     if db.get_database_backend() == DatabaseBackend::Postgres {
         txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({PG_CHAIN_LOCK})"))
@@ -295,7 +268,7 @@ async fn begin_chain(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransac
 
 /// The chain's tip: the cached one on SQLite (one process writes the file), read under the
 /// lock on PostgreSQL (replicas share it) or when nothing is cached.
-async fn current_tip(
+pub(super) async fn current_tip(
     txn: &sea_orm::DatabaseTransaction,
     db: &DatabaseConnection,
     tip: &Option<(i64, String)>,
@@ -316,7 +289,7 @@ async fn read_tip(conn: &impl ConnectionTrait) -> Result<(i64, String), DbErr> {
 }
 
 /// Appends `events` after `from` in `txn`; returns the new tip.
-async fn append(
+pub(super) async fn append(
     txn: &sea_orm::DatabaseTransaction,
     from: (i64, String),
     events: &[&AuditEvent],
@@ -337,6 +310,9 @@ async fn append(
             outcome: ev.outcome.map(|o| o.as_str().to_owned()),
             prev_hash: prev.clone(),
             hash: String::new(),
+            reason: ev.reason.as_ref().map(|r| r.code().to_owned()),
+            checkpoint: ev.checkpoint.clone(),
+            seal: ev.seal.clone(),
         };
         row.hash = row_hash(&row);
         prev = row.hash.clone();

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use super::{AuthError, AuthService, CurrentSession};
 use crate::audit::AuditEvent;
 use crate::db::entities::{user, web_session};
-use crate::models::{AuditAction, AuditOutcome};
+use crate::models::{AuditAction, AuditOutcome, AuditReason};
 use crate::secret::SecretString;
 use crate::validation::check_new_password;
 
@@ -52,10 +52,11 @@ impl AuthService {
             // The generated password no longer works: its file goes too.
             let _ = std::fs::remove_file(file);
         }
-        let (action, outcome, detail) = match &result {
+        let (action, outcome, reason, detail) = match &result {
             Ok(revoked) => (
                 AuditAction::PasswordChanged,
                 AuditOutcome::Success,
+                None,
                 match revoked {
                     0 => "Changed password".to_owned(),
                     n => format!("Changed password; signed out {n} other session(s)"),
@@ -64,23 +65,23 @@ impl AuthService {
             Err(AuthError::WrongPassword) => (
                 AuditAction::PasswordChangeFailed,
                 AuditOutcome::Failure,
+                Some(AuditReason::WrongCurrentPassword),
                 "Wrong current password".to_owned(),
             ),
             Err(AuthError::Policy(p)) => (
                 AuditAction::PasswordChangeFailed,
                 AuditOutcome::Failure,
+                Some(AuditReason::PasswordPolicy),
                 p.to_string(),
             ),
             // Infrastructure errors are logged by the caller, not recorded as user actions.
             Err(_) => return result.map(|_| ()),
         };
-        self.auditor
-            .record_durable(
-                AuditEvent::new(&session.username, action, detail)
-                    .ip(client_ip)
-                    .outcome(outcome),
-            )
-            .await?;
+        let mut event = AuditEvent::new(&session.username, action, detail)
+            .ip(client_ip)
+            .outcome(outcome);
+        event.reason = reason;
+        self.auditor.record_durable(event).await?;
         result.map(|_| ())
     }
 

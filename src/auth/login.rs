@@ -10,7 +10,7 @@ use super::throttle::Attempt;
 use super::{AuthError, AuthService, NewSession, token};
 use crate::audit::AuditEvent;
 use crate::db::entities::{user, web_session};
-use crate::models::{AuditAction, AuditOutcome, Role, SessionInfo};
+use crate::models::{AuditAction, AuditOutcome, AuditReason, Role, SessionInfo};
 use crate::secret::SecretString;
 
 /// The name as typed, bounded, so a huge or odd username cannot bloat the log.
@@ -51,7 +51,7 @@ impl AuthService {
                     user
                 } else {
                     return self
-                        .login_failed(attempt, username, "Wrong password", client_ip)
+                        .login_failed(attempt, username, AuditReason::WrongPassword, client_ip)
                         .await;
                 }
             }
@@ -59,7 +59,7 @@ impl AuthService {
                 let dummy = self.dummy_hash().await?;
                 self.argon2.verify(password, dummy).await?;
                 return self
-                    .login_failed(attempt, username, "Unknown user", client_ip)
+                    .login_failed(attempt, username, AuditReason::UnknownUser, client_ip)
                     .await;
             }
         };
@@ -101,6 +101,7 @@ impl AuthService {
                         AuditAction::LoginFailed,
                         "Sign-in refused: the audit log did not confirm it in time",
                     )
+                    .reason(AuditReason::AuditDelayed)
                     .ip(client_ip)
                     .outcome(AuditOutcome::Failure),
                 )
@@ -122,17 +123,20 @@ impl AuthService {
         &self,
         attempt: Attempt,
         username: &str,
-        reason: &str,
+        reason: AuditReason,
         client_ip: IpAddr,
     ) -> Result<T, AuthError> {
         let block = attempt.failed(Instant::now());
-        let detail = match block {
-            Some(b) => format!("{reason}; further attempts blocked for {}s", b.as_secs()),
-            None => reason.to_owned(),
-        };
+        // The detail is for people: the reason in words, capitalised; the code has its column.
+        let words = reason.text();
+        let mut detail: String = words[..1].to_uppercase() + &words[1..];
+        if let Some(b) = block {
+            detail.push_str(&format!("; further attempts blocked for {}s", b.as_secs()));
+        }
         self.auditor
             .record_durable(
                 AuditEvent::new(bounded(username), AuditAction::LoginFailed, detail)
+                    .reason(reason)
                     .ip(client_ip)
                     .outcome(AuditOutcome::Failure),
             )

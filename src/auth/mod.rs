@@ -155,6 +155,7 @@ impl AuthService {
             self.auditor
                 .record(
                     AuditEvent::new(report.username, AuditAction::LoginBlocked, detail)
+                        .reason(crate::models::AuditReason::TooManyAttempts)
                         .ip(report.ip)
                         .outcome(AuditOutcome::Failure),
                 )

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::AuditReason;
+
 /// Declares `AuditAction` from one table: variant, stored name, label and kind. Every list
 /// (the enum, `KNOWN`, `as_str`, `label`, `kind`) is derived from it, so a new action cannot
 /// miss one.
@@ -55,6 +57,10 @@ audit_actions! {
     PasswordChangeFailed => "PASSWORD_CHANGE_FAILED", "Password change failed", Failure;
     AuditExported => "AUDIT_EXPORTED", "Audit exported", System;
     AuditPruned => "AUDIT_PRUNED", "Audit pruned", System;
+    /// An HMAC over the chain's head, so truncation or a keyless rewrite shows.
+    AuditSeal => "AUDIT_SEAL", "Audit sealed", System;
+    /// Events a previous run spilled to a file were written into the chain.
+    AuditSpillReplayed => "AUDIT_SPILL_REPLAYED", "Audit spill replayed", System;
     DeviceCreated => "DEVICE_CREATED", "Device created", Security;
     DeviceUpdated => "DEVICE_UPDATED", "Device updated", Security;
     DeviceDeleted => "DEVICE_DELETED", "Device deleted", Security;
@@ -163,6 +169,9 @@ pub struct AuditEntry {
     /// Correlates a session's start with its end.
     pub session_id: Option<String>,
     pub outcome: Option<AuditOutcome>,
+    /// Why a session ended or an action failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<AuditReason>,
 }
 
 /// Which entries to show. Every field narrows; an empty filter matches everything.
@@ -218,13 +227,49 @@ pub struct AuditPage {
 }
 
 /// The result of checking the hash chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerifyReport {
     pub intact: bool,
-    /// Rows checked.
+    /// Rows checked, since the server started (or in this run, from the CLI).
     pub checked: u64,
-    /// The first row whose hash or link does not match, when broken.
+    /// The first row found wrong, when broken.
     pub first_broken_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<ChainProblem>,
+    /// The newest row verified.
+    #[serde(default)]
+    pub verified_to: Option<i64>,
+    /// The newest seal that checked.
+    #[serde(default)]
+    pub last_seal_id: Option<i64>,
+    /// Rows after the newest seal, not sealed yet.
+    #[serde(default)]
+    pub unsealed: u64,
+}
+
+/// What is wrong with the chain, when it is not intact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChainProblem {
+    /// A row's hash or its link to the row before does not match: edited, deleted, reordered.
+    Tampered,
+    /// An AUDIT_SEAL does not check with this server's key: written without the key.
+    BadSeal,
+    /// The newest seal this server wrote is gone or changed: the log was cut back or rewritten.
+    SealMissing,
+    /// Rows are older than sealing allows and still unsealed: seals were removed.
+    Unsealed,
+}
+
+impl ChainProblem {
+    pub fn text(self) -> &'static str {
+        match self {
+            ChainProblem::Tampered => "an entry was changed, removed or reordered",
+            ChainProblem::BadSeal => "a seal was not made with this server's key",
+            ChainProblem::SealMissing => "the newest seal is missing: the log was cut back",
+            ChainProblem::Unsealed => "entries were left unsealed: seals were removed",
+        }
+    }
 }
 
 impl AuditFilter {

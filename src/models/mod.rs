@@ -1,14 +1,17 @@
 //! Typed models shared by the server and the WASM UI.
 
 pub mod audit;
+pub mod audit_reason;
 pub mod auth;
 pub mod device;
 pub mod device_api;
 pub mod terminal;
 
 pub use audit::{
-    AuditAction, AuditEntry, AuditFilter, AuditOutcome, AuditPage, PageCursor, VerifyReport,
+    AuditAction, AuditEntry, AuditFilter, AuditOutcome, AuditPage, ChainProblem, PageCursor,
+    VerifyReport,
 };
+pub use audit_reason::AuditReason;
 pub use auth::{Role, SessionInfo};
 pub use device::{DeviceFields, FieldError, SshAuthType};
 pub use device_api::{DeviceInput, DeviceView, HostKeyView, KeyAlgorithm, KeyInput};

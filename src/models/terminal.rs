@@ -34,16 +34,17 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    /// The reason recorded in SESSION_FAILED.
-    pub fn reason(self) -> &'static str {
+    /// The reason code recorded in SESSION_FAILED.
+    pub fn audit_reason(self) -> super::AuditReason {
+        use super::AuditReason;
         match self {
-            ErrorKind::AuthFailed => "auth failed",
-            ErrorKind::Unreachable => "unreachable",
-            ErrorKind::Timeout => "timeout",
-            ErrorKind::HostKeyMismatch => "host-key mismatch",
-            ErrorKind::DecryptFailed => "decrypt failure",
-            ErrorKind::BadMessage => "bad message",
-            ErrorKind::Internal => "internal error",
+            ErrorKind::AuthFailed => AuditReason::AuthFailed,
+            ErrorKind::Unreachable => AuditReason::Unreachable,
+            ErrorKind::Timeout => AuditReason::Timeout,
+            ErrorKind::HostKeyMismatch => AuditReason::HostKeyMismatch,
+            ErrorKind::DecryptFailed => AuditReason::DecryptFailed,
+            ErrorKind::BadMessage => AuditReason::BadMessage,
+            ErrorKind::Internal => AuditReason::Internal,
         }
     }
 }

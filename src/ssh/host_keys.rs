@@ -147,6 +147,7 @@ impl HostKeyStore {
                     endpoint(host, port)
                 ),
             )
+            .reason(crate::models::AuditReason::HostKeyMismatch)
             .outcome(AuditOutcome::Failure);
         self.auditor
             .record_durable(with_device(event, device_id))

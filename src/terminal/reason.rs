@@ -1,4 +1,7 @@
-/// Why a terminal session ended. The text is stored and shown in SESSION_ENDED.
+use crate::models::AuditReason;
+
+/// Why a terminal session ended. Recorded as the SESSION_ENDED reason code; its words are the
+/// reason's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EndReason {
     /// The browser closed the WebSocket (tab closed, ✕, page left).
@@ -22,25 +25,25 @@ pub enum EndReason {
 }
 
 impl EndReason {
-    pub fn as_str(self) -> &'static str {
+    pub fn reason(self) -> AuditReason {
         match self {
-            EndReason::TabClosed => "tab closed",
-            EndReason::RemoteExit => "remote exit",
-            EndReason::SshClosed => "ssh connection closed",
-            EndReason::ConnectionLost => "client connection lost",
-            EndReason::ClientUnresponsive => "client unresponsive",
-            EndReason::IdleTimeout => "idle timeout",
-            EndReason::LoggedOut => "user logged out",
-            EndReason::PasswordChanged => "password changed",
-            EndReason::ServerShutdown => "server shutdown",
-            EndReason::ServerRestart => "server restart",
-            EndReason::ProtocolError => "protocol error",
+            EndReason::TabClosed => AuditReason::TabClosed,
+            EndReason::RemoteExit => AuditReason::RemoteExit,
+            EndReason::SshClosed => AuditReason::SshClosed,
+            EndReason::ConnectionLost => AuditReason::ConnectionLost,
+            EndReason::ClientUnresponsive => AuditReason::ClientUnresponsive,
+            EndReason::IdleTimeout => AuditReason::IdleTimeout,
+            EndReason::LoggedOut => AuditReason::LoggedOut,
+            EndReason::PasswordChanged => AuditReason::PasswordChanged,
+            EndReason::ServerShutdown => AuditReason::ServerShutdown,
+            EndReason::ServerRestart => AuditReason::ServerRestart,
+            EndReason::ProtocolError => AuditReason::ProtocolError,
         }
     }
 }
 
 impl std::fmt::Display for EndReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.reason().text())
     }
 }

@@ -172,7 +172,7 @@ impl SessionRegistry {
             )
             .col_expr(
                 terminal_session::Column::EndReason,
-                Expr::value(Some(reason.as_str().to_owned())),
+                Expr::value(Some(reason.reason().code().to_owned())),
             )
             .filter(terminal_session::Column::Id.eq(session.id.clone()))
             .filter(terminal_session::Column::EndedAt.is_null())
@@ -198,6 +198,7 @@ impl SessionRegistry {
             session.bytes_out.load(Ordering::Relaxed),
         );
         let event = AuditEvent::new(session.username.clone(), AuditAction::SessionEnded, detail)
+            .reason(reason.reason())
             .ip(session.client_ip)
             .device(session.device_id)
             .session(session.id.clone());
@@ -283,7 +284,7 @@ impl SessionRegistry {
                 .col_expr(terminal_session::Column::EndedAt, Expr::value(Some(now)))
                 .col_expr(
                     terminal_session::Column::EndReason,
-                    Expr::value(Some(EndReason::ServerRestart.as_str().to_owned())),
+                    Expr::value(Some(EndReason::ServerRestart.reason().code().to_owned())),
                 )
                 .filter(terminal_session::Column::Id.eq(row.id.clone()))
                 .filter(terminal_session::Column::EndedAt.is_null())
@@ -305,6 +306,7 @@ impl SessionRegistry {
                     &format!("at least {}", duration_text(secs)),
                 ),
             )
+            .reason(EndReason::ServerRestart.reason())
             .device(row.device_id)
             .session(row.id.clone());
             if let Ok(ip) = row.client_ip.parse() {

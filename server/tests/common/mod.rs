@@ -145,6 +145,17 @@ pub async fn spawn_in_with(
 }
 
 impl TestApp {
+    /// Seals the head (as the server does every few minutes), then checks the whole chain.
+    /// Tests that backdate events seal first: a running server's unsealed rows are young.
+    pub async fn seal_and_verify(&self) -> cloudshell::models::VerifyReport {
+        self.state
+            .sealer
+            .seal(&self.state.auditor)
+            .await
+            .expect("seal");
+        self.state.verifier.check_all().await.expect("verify")
+    }
+
     /// Takes the audit table away (renames it), so every audit write fails until
     /// `bring_audit_table_back`: the database is up but refuses the log.
     pub async fn take_audit_table_away(&self) {

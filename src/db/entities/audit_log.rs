@@ -17,6 +17,12 @@ pub struct Model {
     pub outcome: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// Why a session ended or an action failed: an `AuditReason` code.
+    pub reason: Option<String>,
+    /// On AUDIT_PRUNED: the hash of the newest deleted row, which the oldest kept row links to.
+    pub checkpoint: Option<String>,
+    /// On AUDIT_SEAL: HMAC-SHA256 (hex) over the sealed head's id and hash.
+    pub seal: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

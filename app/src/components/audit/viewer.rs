@@ -88,7 +88,7 @@ impl ViewerState {
 
     fn check_chain(self) {
         leptos::task::spawn_local(async move {
-            let result = verify_audit_chain().await;
+            let result = verify_audit_chain(false).await;
             match result {
                 Err(AppError::Unauthorized) => go_to("/login"),
                 other => self.chain.set(Some(other.map_err(|e| e.to_string()))),
@@ -233,19 +233,24 @@ pub fn AuditViewer(on_close: Callback<()>) -> impl IntoView {
 
 #[component]
 fn ChainBadge(chain: RwSignal<Option<Result<VerifyReport, String>>>) -> impl IntoView {
-    move || {
-        match chain.get() {
+    move || match chain.get() {
         None => view! { <span class="badge">"Chain: checking…"</span> }.into_any(),
         Some(Ok(r)) if r.intact => {
-            view! { <span class="badge badge-ok" title="Every entry's hash verifies">"Chain intact"</span> }.into_any()
+            let title = match r.last_seal_id {
+                Some(id) => format!(
+                    "Every entry's hash verifies; sealed up to entry {id}, {} newer",
+                    r.unsealed
+                ),
+                None => "Every entry's hash verifies".to_owned(),
+            };
+            view! { <span class="badge badge-ok" title=title>"Chain intact"</span> }.into_any()
         }
         Some(Ok(r)) => view! {
-            <span class="badge badge-danger">
+            <span class="badge badge-danger" title=r.problem.map(|p| p.text())>
                 {format!("Chain broken at id {}", r.first_broken_id.unwrap_or_default())}
             </span>
         }
         .into_any(),
         Some(Err(_)) => view! { <span class="badge badge-warn">"Chain: unknown"</span> }.into_any(),
-    }
     }
 }
