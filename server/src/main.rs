@@ -125,7 +125,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen_addr)
         .await
         .with_context(|| format!("LISTEN_ADDR: cannot listen on {}", config.listen_addr))?;
-    tracing::info!("CloudShell listening on http://{}", config.listen_addr);
+    // The bound address, so LISTEN_ADDR with port 0 says which port it got.
+    let bound = listener.local_addr().unwrap_or(config.listen_addr);
+    tracing::info!("CloudShell listening on http://{bound}");
     let limits = server::serve::Limits {
         max_connections: server::serve::fit_to_open_file_limit(config.max_connections as usize),
         ..server::serve::Limits::default()

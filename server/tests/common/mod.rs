@@ -4,6 +4,7 @@
 pub mod devices;
 pub mod http;
 pub mod log_capture;
+pub mod process;
 pub mod sshd;
 pub mod term;
 
@@ -77,13 +78,18 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    spawn_in(fresh_data_dir().await, extra).await
+}
+
+/// A new DATA_DIR; on PostgreSQL runs, with a fresh database remembered in it, so a
+/// restart (or a second process) on the same DATA_DIR finds the same database.
+pub async fn fresh_data_dir() -> TempDir {
     let data_dir = tempfile::tempdir().expect("tempdir");
     if let Some(admin) = postgres_admin_url() {
-        // Remembered in DATA_DIR, so a restart on the same DATA_DIR finds the same database.
         let url = fresh_postgres_database(&admin, &data_dir).await;
         std::fs::write(data_dir.path().join("database-url"), url).expect("write url");
     }
-    spawn_in(data_dir, extra).await
+    data_dir
 }
 
 /// Starts a server on an existing DATA_DIR (to test what a restart keeps).
