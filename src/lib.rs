@@ -18,6 +18,8 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod client_ip;
 #[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;

@@ -11,6 +11,7 @@ mod m000005_create_host_keys;
 mod m000006_create_terminal_sessions;
 mod m000007_add_users_must_change_password;
 mod m000008_add_audit_reason_checkpoint_seal;
+mod m000009_create_terminal_revocations;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m000006_create_terminal_sessions::Migration),
             Box::new(m000007_add_users_must_change_password::Migration),
             Box::new(m000008_add_audit_reason_checkpoint_seal::Migration),
+            Box::new(m000009_create_terminal_revocations::Migration),
         ]
     }
 }

@@ -117,6 +117,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let heartbeat = server::heartbeat::spawn(state.clone());
     let login_reports = server::login_reports::spawn(state.clone());
     let sealing = server::sealing::spawn(state.clone());
+    let revocation_poll = server::revocation_poll::spawn(state.clone());
     let sealer = state.sealer.clone();
     let auditor = state.auditor.clone();
     let terminals = state.terminals.clone();
@@ -142,6 +143,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     heartbeat.abort();
     login_reports.abort();
     sealing.abort();
+    revocation_poll.abort();
     // Blocks still running at shutdown are not over, so they are not reported: the audit
     // records a block's refusals only once it has ended.
     // The last seal covers everything this run recorded; bounded, so a stuck database

@@ -23,7 +23,9 @@ fn provide_services(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'stat
     let devices = state.devices.clone();
     let terminals = state.terminals.clone();
     let verifier = state.verifier.clone();
+    let revocations = state.revocations.clone();
     move || {
+        provide_context(revocations.clone());
         provide_context(verifier.clone());
         provide_context(terminals.clone());
         provide_context(auth.clone());

@@ -8,7 +8,7 @@ use cloudshell::audit::{self, AuditWriter};
 use cloudshell::auth::AuthService;
 use cloudshell::config::Config;
 use cloudshell::devices::DeviceService;
-use cloudshell::terminal::{Orphans, SessionRegistry};
+use cloudshell::terminal::{Orphans, Revocations, SessionRegistry};
 use cloudshell::vault::Vault;
 use leptos::config::LeptosOptions;
 use migration::{Migrator, MigratorTrait};
@@ -144,7 +144,16 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
     }
     let auth = auth.with_initial_password_file(initial_password_file);
 
-    let terminals = SessionRegistry::new(db.clone(), auditor.clone(), &node_id(&config.data_dir)?);
+    let node = crate::node::claim(&config.data_dir).context("DATA_DIR: the node id")?;
+    let terminals = SessionRegistry::new(
+        db.clone(),
+        auditor.clone(),
+        &node.id,
+        node.previous.as_deref(),
+    );
+    let revocations = Revocations::start(db.clone())
+        .await
+        .context("reading terminal revocations")?;
     // Sessions still open in the database were left by a process that died: with SQLite
     // only one process uses the file, so all of them; with PostgreSQL, this node's own and
     // those whose owner stopped beating.
@@ -189,6 +198,8 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
         service_worker,
         sealer,
         verifier,
+        revocations,
+        node_lock: node.lock,
     };
     Ok(Prepared {
         state,
@@ -220,18 +231,4 @@ async fn replay_spilled(auditor: &audit::Auditor, file: &std::path::Path) -> any
         tracing::warn!("the spill file had been written already; removed it");
     }
     Ok(())
-}
-
-/// This server's node id, kept in DATA_DIR/node-id so a restart recognises its own sessions.
-fn node_id(data_dir: &std::path::Path) -> anyhow::Result<String> {
-    let path = data_dir.join("node-id");
-    if let Ok(id) = std::fs::read_to_string(&path)
-        && !id.trim().is_empty()
-    {
-        return Ok(id.trim().to_owned());
-    }
-    let id = cloudshell::terminal::random_id();
-    crate::data_dir::write_private(&path, &id)
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(id)
 }

@@ -41,6 +41,10 @@ pub struct AppState {
     pub sealer: crate::sealing::Sealer,
     /// Checks the audit chain incrementally; concurrent callers share a run.
     pub verifier: Arc<cloudshell::audit::verify::Verifier>,
+    /// "End this user's terminals" for every replica.
+    pub revocations: cloudshell::terminal::Revocations,
+    /// The lock on DATA_DIR/node.lock, held while this server runs (see `node`).
+    pub node_lock: Option<Arc<std::fs::File>>,
     /// `/sw.js`, built at startup from the site's files (see `pwa`).
     pub service_worker: Arc<str>,
 }

@@ -188,10 +188,10 @@ async fn key_auth_and_the_end_paths_each_recorded_once() {
     assert_eq!(
         reasons,
         [
-            "tab closed",
-            "client connection lost",
-            "server shutdown",
-            "user logged out"
+            "tab_closed",
+            "connection_lost",
+            "server_shutdown",
+            "logged_out"
         ]
     );
     // Every start has exactly one end with the same session id.
@@ -381,13 +381,9 @@ async fn keyed_device(app: &TestApp, token: &str, sshd: &Sshd) -> i64 {
     res.json()["id"].as_i64().unwrap()
 }
 
+/// The reason code, from its column.
 fn reason_of(row: &audit_log::Model) -> String {
-    row.detail
-        .split(": ")
-        .nth(1)
-        .and_then(|r| r.split(';').next())
-        .unwrap_or_default()
-        .to_owned()
+    row.reason.clone().unwrap_or_default()
 }
 
 #[tokio::test]
@@ -406,7 +402,7 @@ async fn idle_sessions_oversized_frames_and_password_changes_end_sessions() {
         .await;
     term.expect_closed().await;
     let ended = await_audit(&app, "SESSION_ENDED", Duration::from_secs(10)).await;
-    assert_eq!(reason_of(&ended), "idle timeout");
+    assert_eq!(reason_of(&ended), "idle_timeout");
 
     // A frame over the limit is refused with a clear error.
     let mut term = Term::open(app.addr, &token, id, 80, 24).await;
@@ -458,7 +454,7 @@ async fn idle_sessions_oversized_frames_and_password_changes_end_sessions() {
         .collect();
     assert_eq!(
         reasons,
-        ["idle timeout", "protocol error", "password changed"]
+        ["idle_timeout", "protocol_error", "password_changed"]
     );
 }
 
@@ -476,7 +472,7 @@ async fn a_frozen_client_is_found_by_pings() {
     // From here the client reads nothing, so it answers no ping; its TCP stays up.
     let started = Instant::now();
     let ended = await_audit(&app, "SESSION_ENDED", Duration::from_secs(30)).await;
-    assert_eq!(reason_of(&ended), "client unresponsive");
+    assert_eq!(reason_of(&ended), "client_unresponsive");
     assert!(
         started.elapsed() <= Duration::from_secs(25),
         "{:?}",
@@ -500,4 +496,47 @@ async fn several_sessions_at_once_stay_separate() {
     assert!(!String::from_utf8_lossy(&first.output).contains("two-4"));
     assert!(!String::from_utf8_lossy(&second.output).contains("one-2"));
     assert_eq!(app.state.terminals.count(), 2);
+}
+
+#[tokio::test]
+async fn a_session_a_reaper_ended_while_live_gets_its_true_end_recorded() {
+    use cloudshell::db::entities::terminal_session;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let sshd = Sshd::start().await;
+    let app = spawn_app().await;
+    let token = app.login_admin().await;
+    let id = keyed_device(&app, &token, &sshd).await;
+    let mut term = Term::open(app.addr, &token, id, 80, 24).await;
+    term.type_text("echo live\n").await;
+    term.expect_output("live").await;
+    // A replica took this server for dead and ended the session as a restart would.
+    let reaped = terminal_session::Entity::update_many()
+        .col_expr(
+            terminal_session::Column::EndedAt,
+            Expr::value(Some(time::OffsetDateTime::now_utc())),
+        )
+        .col_expr(
+            terminal_session::Column::EndReason,
+            Expr::value(Some("server_restart".to_owned())),
+        )
+        .filter(terminal_session::Column::EndedAt.is_null())
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(reaped.rows_affected, 1);
+
+    term.ws.close(None).await.expect("close");
+    let ended = await_audit(&app, "SESSION_ENDED", Duration::from_secs(10)).await;
+    assert_eq!(reason_of(&ended), "tab_closed");
+    assert!(
+        ended.detail.contains("corrects an earlier end"),
+        "{}",
+        ended.detail
+    );
+    let row = terminal_session::Entity::find()
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.end_reason.as_deref(), Some("tab_closed"));
 }

@@ -1,8 +1,11 @@
 //! Live terminal sessions: the registry that records each start and, exactly once, each end,
 //! in `terminal_sessions` and the audit log, whichever way the session ends.
 
+pub mod liveness;
 mod reason;
 mod registry;
+pub mod revocations;
 
 pub use reason::EndReason;
 pub use registry::{LiveSession, Orphans, SessionRegistry, StopSignal, random_id};
+pub use revocations::Revocations;

@@ -25,6 +25,25 @@ pub enum EndReason {
 }
 
 impl EndReason {
+    pub const ALL: [EndReason; 11] = [
+        EndReason::TabClosed,
+        EndReason::RemoteExit,
+        EndReason::SshClosed,
+        EndReason::ConnectionLost,
+        EndReason::ClientUnresponsive,
+        EndReason::IdleTimeout,
+        EndReason::LoggedOut,
+        EndReason::PasswordChanged,
+        EndReason::ServerShutdown,
+        EndReason::ServerRestart,
+        EndReason::ProtocolError,
+    ];
+
+    /// The end reason with this audit reason, if there is one.
+    pub fn from_reason(reason: &AuditReason) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| &r.reason() == reason)
+    }
+
     pub fn reason(self) -> AuditReason {
         match self {
             EndReason::TabClosed => AuditReason::TabClosed,
@@ -45,5 +64,18 @@ impl EndReason {
 impl std::fmt::Display for EndReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.reason().text())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_end_reason_maps_to_its_own_code_and_back() {
+        for r in EndReason::ALL {
+            assert_eq!(EndReason::from_reason(&r.reason()), Some(r));
+        }
+        assert_eq!(EndReason::from_reason(&AuditReason::WrongPassword), None);
     }
 }

@@ -9,10 +9,10 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
 };
-use time::OffsetDateTime;
 use tokio::sync::{Notify, watch};
 
 use super::EndReason;
+use super::liveness::db_now;
 use crate::audit::{Actor, AuditEvent, Auditor};
 use crate::db::entities::terminal_session;
 use crate::models::{AuditAction, DeviceView};
@@ -25,7 +25,8 @@ pub enum Orphans {
     All,
     /// Those whose owner stopped sending heartbeats this long ago.
     Stale(Duration),
-    /// This node's own from before a restart, and stale ones (PostgreSQL, at startup).
+    /// The previous run's own (by its node id, when that run is known to be gone), and
+    /// stale ones (PostgreSQL, at startup).
     OwnOrStale(Duration),
 }
 
@@ -63,6 +64,8 @@ pub struct SessionRegistry {
     db: DatabaseConnection,
     auditor: Auditor,
     node_id: Arc<str>,
+    /// The node id of this server's previous run, whose open sessions died with it.
+    previous_node_id: Option<Arc<str>>,
     live: Arc<Mutex<HashMap<String, Arc<LiveSession>>>>,
     /// Signalled when the last live session ends (shutdown waits on it).
     emptied: Arc<Notify>,
@@ -76,13 +79,20 @@ pub fn random_id() -> String {
 }
 
 impl SessionRegistry {
-    /// `node_id` names this server process's home (one per DATA_DIR), so a restart knows
-    /// which open sessions were its own.
-    pub fn new(db: DatabaseConnection, auditor: Auditor, node_id: &str) -> Self {
+    /// `node_id` is new for each process start. `previous_node_id` is the previous run's,
+    /// given only when that run is known to be gone (see the server's `node` module), so a
+    /// restart ends its own dead sessions at once instead of waiting for them to go stale.
+    pub fn new(
+        db: DatabaseConnection,
+        auditor: Auditor,
+        node_id: &str,
+        previous_node_id: Option<&str>,
+    ) -> Self {
         Self {
             db,
             auditor,
             node_id: node_id.into(),
+            previous_node_id: previous_node_id.map(Into::into),
             live: Arc::default(),
             emptied: Arc::default(),
         }
@@ -108,7 +118,8 @@ impl SessionRegistry {
     ) -> Result<(Arc<LiveSession>, StopSignal), DbErr> {
         let id = random_id();
         let place = endpoint(&device.host, device.port);
-        let now = OffsetDateTime::now_utc();
+        let now = crate::clock::now_utc();
+        let beat = db_now(&self.db).await?;
         terminal_session::ActiveModel {
             id: Set(id.clone()),
             username: Set(actor.username.clone()),
@@ -120,7 +131,7 @@ impl SessionRegistry {
             ended_at: Set(None),
             end_reason: Set(None),
             node_id: Set(self.node_id.to_string()),
-            heartbeat_at: Set(now),
+            heartbeat_at: Set(beat),
         }
         .insert(&self.db)
         .await?;
@@ -165,29 +176,45 @@ impl SessionRegistry {
                 self.emptied.notify_waiters();
             }
         }
-        let update = terminal_session::Entity::update_many()
-            .col_expr(
-                terminal_session::Column::EndedAt,
-                Expr::value(Some(OffsetDateTime::now_utc())),
-            )
-            .col_expr(
-                terminal_session::Column::EndReason,
-                Expr::value(Some(reason.reason().code().to_owned())),
-            )
-            .filter(terminal_session::Column::Id.eq(session.id.clone()))
-            .filter(terminal_session::Column::EndedAt.is_null())
-            .exec(&self.db)
-            .await;
-        match update {
-            // A reaper already ended it (this process looked dead to a replica).
-            Ok(done) if done.rows_affected == 0 => return,
-            Ok(_) => {}
-            Err(e) => {
-                tracing::error!(error = %e, session = %session.id, "recording the session end")
+        let mark_ended = |only_open: bool| {
+            let mut update = terminal_session::Entity::update_many()
+                .col_expr(
+                    terminal_session::Column::EndedAt,
+                    Expr::value(Some(crate::clock::now_utc())),
+                )
+                .col_expr(
+                    terminal_session::Column::EndReason,
+                    Expr::value(Some(reason.reason().code().to_owned())),
+                )
+                .filter(terminal_session::Column::Id.eq(session.id.clone()));
+            if only_open {
+                update = update.filter(terminal_session::Column::EndedAt.is_null());
             }
-        }
+            update.exec(&self.db)
+        };
+        // A reaper may have ended it already (this server looked dead to a replica): then
+        // its row gets the true end, and the log a correcting SESSION_ENDED.
+        let corrects = match mark_ended(true).await {
+            Ok(done) if done.rows_affected == 0 => {
+                if let Err(e) = mark_ended(false).await {
+                    tracing::error!(error = %e, session = %session.id, "correcting the session end");
+                }
+                tracing::warn!(session = %session.id, "session was ended by a reaper while live; recording its true end");
+                true
+            }
+            Ok(_) => false,
+            Err(e) => {
+                tracing::error!(error = %e, session = %session.id, "recording the session end");
+                false
+            }
+        };
+        let correction = if corrects {
+            "; corrects an earlier end recorded while this server seemed down"
+        } else {
+            ""
+        };
         let detail = format!(
-            "{}; {} bytes in, {} bytes out",
+            "{}; {} bytes in, {} bytes out{correction}",
             ended_detail(
                 &session.device_name,
                 &session.endpoint,
@@ -244,11 +271,9 @@ impl SessionRegistry {
         if ids.is_empty() {
             return Ok(());
         }
+        let now = db_now(&self.db).await?;
         terminal_session::Entity::update_many()
-            .col_expr(
-                terminal_session::Column::HeartbeatAt,
-                Expr::value(OffsetDateTime::now_utc()),
-            )
+            .col_expr(terminal_session::Column::HeartbeatAt, Expr::value(now))
             .filter(terminal_session::Column::Id.is_in(ids))
             .exec(&self.db)
             .await?;
@@ -259,18 +284,20 @@ impl SessionRegistry {
     /// how many it ended.
     pub async fn reap(&self, orphans: Orphans) -> Result<usize, DbErr> {
         let open = terminal_session::Column::EndedAt.is_null();
-        let stale = |after: Duration| {
-            terminal_session::Column::HeartbeatAt.lt(OffsetDateTime::now_utc() - after)
-        };
+        let db_time = db_now(&self.db).await?;
+        let stale = |after: Duration| terminal_session::Column::HeartbeatAt.lt(db_time - after);
         let query = terminal_session::Entity::find().filter(open);
         let query = match orphans {
             Orphans::All => query,
             Orphans::Stale(after) => query.filter(stale(after)),
-            Orphans::OwnOrStale(after) => query.filter(
-                sea_orm::Condition::any()
-                    .add(terminal_session::Column::NodeId.eq(self.node_id.to_string()))
-                    .add(stale(after)),
-            ),
+            Orphans::OwnOrStale(after) => match &self.previous_node_id {
+                Some(previous) => query.filter(
+                    sea_orm::Condition::any()
+                        .add(terminal_session::Column::NodeId.eq(previous.to_string()))
+                        .add(stale(after)),
+                ),
+                None => query.filter(stale(after)),
+            },
         };
         let held: Vec<String> = self.snapshot().iter().map(|s| s.id.clone()).collect();
         let mut ended = 0;
@@ -278,7 +305,7 @@ impl SessionRegistry {
             if held.contains(&row.id) {
                 continue;
             }
-            let now = OffsetDateTime::now_utc();
+            let now = crate::clock::now_utc();
             // Only the replica that wins this update records the end.
             let won = terminal_session::Entity::update_many()
                 .col_expr(terminal_session::Column::EndedAt, Expr::value(Some(now)))

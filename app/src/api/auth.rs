@@ -71,7 +71,8 @@ pub async fn logout() -> Result<(), AppError> {
     super::ssr::end_terminals(
         &session.username,
         cloudshell::terminal::EndReason::LoggedOut,
-    );
+    )
+    .await;
     tracing::info!(user = %session.username, ip = %meta.client_ip, "logout");
     Ok(())
 }
@@ -117,7 +118,8 @@ pub async fn change_password(
             super::ssr::end_terminals(
                 &session.username,
                 cloudshell::terminal::EndReason::PasswordChanged,
-            );
+            )
+            .await;
             Ok(())
         }
         Err(AuthError::WrongPassword) => Err(fail(AppError::BadRequest(

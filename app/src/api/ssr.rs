@@ -97,10 +97,16 @@ pub fn device_error(context: &'static str, err: DeviceError) -> AppError {
     }
 }
 
-/// Ends the user's live terminal sessions (on logout and password change).
-pub fn end_terminals(username: &str, reason: cloudshell::terminal::EndReason) {
+/// Ends the user's live terminal sessions (on logout and password change): here at once,
+/// and on every other replica through a revocation they poll for.
+pub async fn end_terminals(username: &str, reason: cloudshell::terminal::EndReason) {
     if let Some(terminals) = use_context::<cloudshell::terminal::SessionRegistry>() {
         terminals.stop_user(username, reason);
+    }
+    if let Some(revocations) = use_context::<cloudshell::terminal::Revocations>()
+        && let Err(e) = revocations.publish(username, reason).await
+    {
+        tracing::error!(error = %e, "publishing a terminal revocation failed");
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod audit_log;
 pub mod device;
 pub mod host_key;
+pub mod terminal_revocation;
 pub mod terminal_session;
 pub mod user;
 pub mod web_session;
