@@ -153,17 +153,45 @@ async fn main() -> anyhow::Result<()> {
         })
         .await;
     }
-    let t = Instant::now();
+    // 3. Verification: one full check, then 50 concurrent viewer checks after NEW_ROWS more
+    //    events; they share one scan of the new rows.
     let key = std::sync::Arc::new(audit::seal::SealKey::derive(
         &cloudshell::secret::SecretString::new("bench-only-key-bench-only-key-00"),
     ));
-    let report = audit::verify::Verifier::new(db.clone(), key, None, None)
-        .check_all()
-        .await?;
+    let verifier = std::sync::Arc::new(audit::verify::Verifier::new(db.clone(), key, None, None));
+    let t = Instant::now();
+    let report = verifier.check_all().await?;
     println!(
-        "chain verify: {} rows, intact={} in {:.2} s",
+        "chain verify (full): {} rows, intact={} in {:.2} s",
         report.checked,
         report.intact,
+        t.elapsed().as_secs_f64()
+    );
+    const NEW_ROWS: u64 = 10_000;
+    for i in 0..NEW_ROWS {
+        auditor
+            .record(AuditEvent::new(
+                "late",
+                AuditAction::Login,
+                format!("new {i}"),
+            ))
+            .await;
+    }
+    auditor.flush().await?;
+    let read_before = verifier.rows_read();
+    let t = Instant::now();
+    let calls: Vec<_> = (0..50)
+        .map(|_| {
+            let v = verifier.clone();
+            tokio::spawn(async move { v.check_new().await })
+        })
+        .collect();
+    for call in calls {
+        assert!(call.await??.intact);
+    }
+    println!(
+        "50 concurrent incremental verifies after {NEW_ROWS} new rows: {} rows read in {:.3} s",
+        verifier.rows_read() - read_before,
         t.elapsed().as_secs_f64()
     );
     writer.shutdown(auditor).await;

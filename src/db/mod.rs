@@ -36,7 +36,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbError> {
         .max_connections(if url.starts_with("sqlite:") { 8 } else { 16 })
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
         });
