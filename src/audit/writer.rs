@@ -368,3 +368,7 @@ async fn write_batch(
     *tip = Some((id, hash));
     Ok(ids)
 }
+
+#[cfg(test)]
+#[path = "writer_tests.rs"]
+mod tests;
