@@ -19,6 +19,6 @@ cargo leptos build
 step "unit and integration tests on SQLite"
 env -u TEST_DATABASE_URL cargo test --workspace --exclude frontend
 step "integration tests on PostgreSQL"
-TEST_DATABASE_URL="$pg_url" cargo test -p server --tests
+TEST_DATABASE_URL="$pg_url" cargo test -p server --tests -- --include-ignored
 step "end-to-end tests in Chromium"
 (cd end2end && npx playwright test)

@@ -58,7 +58,7 @@ test("the audit log shows the login, stays live, reopens fresh, filters and expo
     dialog.getByRole("link", { name: "CSV" }).click(),
   ]);
   const csv = fs.readFileSync(await download.path(), "utf8").trim().split("\n");
-  expect(csv[0]).toBe("id,timestamp_utc,username,action,source_ip,detail,device_id,session_id,outcome");
+  expect(csv[0]).toBe("id,timestamp_utc,username,action,source_ip,detail,device_id,session_id,outcome,reason");
   expect(csv.length - 1).toBe(total);
   for (const line of csv.slice(1)) expect(line).toContain("LOGIN_FAILED");
 });

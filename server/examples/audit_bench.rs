@@ -158,7 +158,7 @@ async fn main() -> anyhow::Result<()> {
     let key = std::sync::Arc::new(audit::seal::SealKey::derive(
         &cloudshell::secret::SecretString::new("bench-only-key-bench-only-key-00"),
     ));
-    let verifier = std::sync::Arc::new(audit::verify::Verifier::new(db.clone(), key, None, None));
+    let verifier = std::sync::Arc::new(audit::verify::Verifier::new(db.clone(), key, None));
     let t = Instant::now();
     let report = verifier.check_all().await?;
     println!(

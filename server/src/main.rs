@@ -79,7 +79,6 @@ async fn audit_verify(config: Config, full: bool) -> anyhow::Result<bool> {
         db,
         std::sync::Arc::new(SealKey::derive(&secret_key)),
         Some(config.data_dir.join(ANCHOR_FILE)),
-        None,
     );
     let report = if full {
         verifier.check_all().await?

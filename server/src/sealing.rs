@@ -19,7 +19,7 @@ pub struct Sealer {
 impl Sealer {
     /// Appends a seal (unless the head is one) and records it outside the database.
     pub async fn seal(&self, auditor: &Auditor) -> anyhow::Result<()> {
-        let Some(record) = auditor.seal(self.key.clone()).await? else {
+        let Some(record) = auditor.seal().await? else {
             return Ok(());
         };
         tracing::info!(

@@ -46,10 +46,6 @@ pub unsafe fn config_from_env_scrubbed() -> Result<Config, cloudshell::config::C
     Ok(config)
 }
 
-/// Seals come every `SEAL_EVERY`; a row unsealed for this long means seals were removed.
-const UNSEALED_LIMIT: time::Duration =
-    time::Duration::seconds(2 * audit::seal::SEAL_EVERY.as_secs() as i64 + 300);
-
 /// A prepared server: the request state, and the audit writer to flush on shutdown.
 pub struct Prepared {
     pub state: AppState,
@@ -89,13 +85,17 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
         .context("running database migrations")?;
 
     let spill_file = config.data_dir.join(audit::spill::SPILL_FILE);
-    let (auditor, audit_writer) = audit::spawn_spilling_to(db.clone(), Some(spill_file.clone()));
-    replay_spilled(&auditor, &spill_file).await?;
-    // A head left unsealed by a crash is sealed now, before anything new is recorded.
     let sealer = crate::sealing::Sealer {
         key: Arc::new(audit::seal::SealKey::derive(&secret_key)),
         anchor_file: config.data_dir.join(audit::seal::ANCHOR_FILE),
     };
+    let (auditor, audit_writer) = audit::spawn_with(
+        db.clone(),
+        Some(sealer.key.clone()),
+        Some(spill_file.clone()),
+    );
+    replay_spilled(&auditor, &config.data_dir).await?;
+    // A head left unsealed by a crash is sealed now, before anything new is recorded.
     sealer
         .seal(&auditor)
         .await
@@ -104,22 +104,10 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
         db.clone(),
         sealer.key.clone(),
         Some(sealer.anchor_file.clone()),
-        Some(UNSEALED_LIMIT),
     ));
     // One full check per start, in the background; the viewer's checks then cover only
     // what is new.
-    let full = verifier.clone();
-    tokio::spawn(async move {
-        match full.check_all().await {
-            Ok(r) if r.intact => tracing::info!(entries = r.checked, "audit chain verified"),
-            Ok(r) => tracing::error!(
-                first_broken_id = r.first_broken_id,
-                problem = ?r.problem,
-                "AUDIT CHAIN BROKEN"
-            ),
-            Err(e) => tracing::error!(error = %e, "verifying the audit chain failed"),
-        }
-    });
+    verifier.start_full_check().await;
     let auth = AuthService::new(db.clone(), auditor.clone(), config.token_ttl_hours)
         .with_max_age(time::Duration::hours(i64::from(config.session_max_hours)));
     let initial_password_file = config
@@ -207,28 +195,53 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
     })
 }
 
-/// Events a previous run could not write before it stopped go into the chain first, in one
-/// transaction with a marker naming the file's digest: a start that dies between that commit
-/// and removing the file does not write them twice.
-async fn replay_spilled(auditor: &audit::Auditor, file: &std::path::Path) -> anyhow::Result<()> {
-    let spilled =
-        audit::spill::read(file).with_context(|| format!("reading {}", file.display()))?;
-    if spilled.events.is_empty() && spilled.digest.is_empty() {
-        return Ok(());
+/// Events a previous run could not write before it stopped go into the chain first. The
+/// spill file is claimed by renaming it (a replica sharing DATA_DIR that spills at the same
+/// moment starts a new file rather than appending to one being removed); each claimed file
+/// lands in one transaction with a marker naming its digest, so a start that dies before
+/// removing it does not write it twice.
+async fn replay_spilled(
+    auditor: &audit::Auditor,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    let spill = data_dir.join(audit::spill::SPILL_FILE);
+    if spill.exists() {
+        let claimed = data_dir.join(format!(
+            "{}.{}.replaying",
+            audit::spill::SPILL_FILE,
+            cloudshell::terminal::random_id()
+        ));
+        std::fs::rename(&spill, &claimed)
+            .with_context(|| format!("claiming {}", spill.display()))?;
     }
-    let n = spilled.events.len();
-    let written = auditor
-        .replay_spill(spilled.events, spilled.digest)
-        .await
-        .context("writing the spilled audit events")?;
-    std::fs::remove_file(file).with_context(|| format!("removing {}", file.display()))?;
-    if written {
-        tracing::warn!(
-            events = n,
-            "wrote the audit events spilled by the previous run"
-        );
-    } else {
-        tracing::warn!("the spill file had been written already; removed it");
+    let prefix = format!("{}.", audit::spill::SPILL_FILE);
+    let entries =
+        std::fs::read_dir(data_dir).with_context(|| format!("reading {}", data_dir.display()))?;
+    for entry in entries {
+        let path = entry?.path();
+        let is_claimed = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".replaying"));
+        if !is_claimed {
+            continue;
+        }
+        let spilled =
+            audit::spill::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        let n = spilled.events.len();
+        let written = auditor
+            .replay_spill(spilled.events, spilled.digest)
+            .await
+            .context("writing the spilled audit events")?;
+        std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+        if written {
+            tracing::warn!(
+                events = n,
+                "wrote the audit events spilled by a previous run"
+            );
+        } else {
+            tracing::warn!("a spill file had been written already; removed it");
+        }
     }
     Ok(())
 }

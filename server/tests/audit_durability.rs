@@ -104,7 +104,7 @@ async fn a_shutdown_the_database_cannot_serve_spills_and_the_next_start_writes_i
     use std::os::unix::fs::PermissionsExt;
     let app = common::spawn_app().await;
     let spill = app.data_dir.path().join(audit::spill::SPILL_FILE);
-    let (auditor, writer) = audit::spawn_spilling_to(app.state.db.clone(), Some(spill.clone()));
+    let (auditor, writer) = audit::spawn_with(app.state.db.clone(), None, Some(spill.clone()));
     app.take_audit_table_away().await;
     for i in 0..3 {
         auditor

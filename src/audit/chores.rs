@@ -1,8 +1,6 @@
 //! The writer's housekeeping, each in one transaction under the chain lock: retention's
 //! deletes with their checkpoint, seals over the head, and the replay of a spill file.
 
-use std::sync::Arc;
-
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use tokio::sync::oneshot;
 
@@ -33,7 +31,6 @@ pub(super) enum Chore {
     },
     /// Appends an AUDIT_SEAL over the head, unless the head is a seal already.
     Seal {
-        key: Arc<SealKey>,
         done: oneshot::Sender<Result<Option<SealRecord>, DbErr>>,
     },
     /// Writes spilled events and a marker naming the file's digest, once: a replay cut short
@@ -46,18 +43,26 @@ pub(super) enum Chore {
 }
 
 impl Chore {
-    pub(super) async fn run(self, db: &DatabaseConnection, tip: &mut Option<(i64, String)>) {
+    pub(super) async fn run(
+        self,
+        db: &DatabaseConnection,
+        tip: &mut Option<(i64, String)>,
+        key: Option<&SealKey>,
+    ) {
         // After any failure the cached tip may be stale: re-read it next time.
         match self {
             Chore::Prune { cutoff, days, done } => {
-                let result = prune(db, tip, cutoff, days).await;
+                let result = prune(db, tip, cutoff, days, key).await;
                 if result.is_err() {
                     *tip = None;
                 }
                 let _ = done.send(result);
             }
-            Chore::Seal { key, done } => {
-                let result = seal(db, tip, &key).await;
+            Chore::Seal { done } => {
+                let result = match key {
+                    Some(key) => seal(db, tip, key).await,
+                    None => Err(DbErr::Custom("this audit writer has no seal key".into())),
+                };
                 if result.is_err() {
                     *tip = None;
                 }
@@ -95,12 +100,13 @@ async fn prune(
     tip: &mut Option<(i64, String)>,
     cutoff: time::OffsetDateTime,
     days: u32,
+    key: Option<&SealKey>,
 ) -> Result<u64, DbErr> {
     let txn = begin_chain(db).await?;
     // The tip before any delete: the checkpoint links to it, so ids go on from it even when
     // every row is pruned.
     let from = current_tip(&txn, db, tip).await?;
-    let Some((deleted, checkpoint)) = super::retention::delete_old(&txn, cutoff, days).await?
+    let Some((deleted, checkpoint)) = super::retention::delete_old(&txn, cutoff, days, key).await?
     else {
         txn.rollback().await?;
         return Ok(0);

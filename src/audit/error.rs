@@ -9,8 +9,9 @@ pub enum AuditError {
     Delayed,
     #[error("database error: {0}")]
     Db(#[from] DbErr),
-    #[error("reading the seal anchor: {0}")]
-    Anchor(String),
+    /// The full check each start runs has not completed yet; quick checks build on it.
+    #[error("the audit chain has not been fully verified since the server started")]
+    NotYetVerified,
     #[error("invalid filter: {0}")]
     InvalidFilter(&'static str),
 }

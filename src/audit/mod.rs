@@ -60,19 +60,22 @@ pub struct AuditHealth {
     pub written: u64,
 }
 
-/// Starts the writer on `db`, with no spill file (tools and tests).
+/// Starts the writer on `db`, with no spill file and no seal key (tools and tests): it
+/// cannot seal, and its retention checkpoints carry no HMAC.
 pub fn spawn(db: DatabaseConnection) -> (Auditor, AuditWriter) {
-    spawn_spilling_to(db, None)
+    spawn_with(db, None, None)
 }
 
-/// Starts the writer on `db`; at a shutdown that runs out of time it spills to `spill`.
-pub fn spawn_spilling_to(
+/// Starts the writer on `db`. With `key` it seals and vouches for retention checkpoints;
+/// at a shutdown that runs out of time it spills to `spill`.
+pub fn spawn_with(
     db: DatabaseConnection,
+    key: Option<Arc<seal::SealKey>>,
     spill: Option<std::path::PathBuf>,
 ) -> (Auditor, AuditWriter) {
     let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
     let status = Arc::new(WriterStatus::default());
-    let task = tokio::spawn(writer::run(db, rx, status.clone(), spill));
+    let task = tokio::spawn(writer::run(db, rx, status.clone(), key, spill));
     (
         Auditor {
             tx,
@@ -135,9 +138,9 @@ impl Auditor {
 
     /// Appends an AUDIT_SEAL over the chain's head (unless the head is one already) and
     /// returns it; `None` while the log is empty.
-    pub async fn seal(&self, key: Arc<seal::SealKey>) -> Result<Option<SealRecord>, AuditError> {
+    pub async fn seal(&self) -> Result<Option<SealRecord>, AuditError> {
         let (done, answer) = oneshot::channel();
-        self.chore(Chore::Seal { key, done }).await?;
+        self.chore(Chore::Seal { done }).await?;
         Ok(answer.await.map_err(|_| AuditError::WriterStopped)??)
     }
 

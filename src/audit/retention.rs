@@ -39,6 +39,7 @@ pub(super) async fn delete_old(
     txn: &DatabaseTransaction,
     cutoff: OffsetDateTime,
     days: u32,
+    key: Option<&super::seal::SealKey>,
 ) -> Result<Option<(u64, AuditEvent)>, DbErr> {
     // A prefix by id keeps the chain contiguous: up to the newest old row, at most CHUNK rows.
     let Some(oldest) = audit_log::Entity::find()
@@ -69,6 +70,9 @@ pub(super) async fn delete_old(
         format!("Pruned {deleted} entries older than {date} (retention {days} days)"),
     )
     .outcome(AuditOutcome::Success);
+    // The key vouches for the boundary, so verification accepts a chain starting there and
+    // no one without the key can cut the oldest rows and write a checkpoint of their own.
+    checkpoint.seal = key.map(|k| k.seal(boundary.id, &boundary.hash));
     checkpoint.checkpoint = Some(boundary.hash);
     Ok(Some((deleted, checkpoint)))
 }

@@ -88,11 +88,12 @@ impl SealAnchor {
         }
     }
 
-    /// Replaces the anchor atomically (write, sync, rename), mode 0600.
+    /// Replaces the anchor atomically (write, sync, rename), mode 0600. The temporary file's
+    /// name is unique, so replicas sharing DATA_DIR never write into one file together.
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
         use std::io::Write;
         use std::os::unix::fs::OpenOptionsExt;
-        let tmp = path.with_extension("tmp");
+        let tmp = path.with_extension(format!("{}.tmp", crate::terminal::random_id()));
         let mut file = std::fs::OpenOptions::new()
             .create(true)
             .write(true)

@@ -13,7 +13,6 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 
 use super::AuditError;
 use super::chain::{GENESIS, row_hash};
-use super::event::to_micros;
 use super::seal::{SealAnchor, SealKey};
 use crate::db::entities::audit_log::{self, Column};
 use crate::models::{AuditAction, ChainProblem, VerifyReport};
@@ -28,9 +27,9 @@ struct ChainState {
     checked: u64,
     broken: Option<(i64, ChainProblem)>,
     last_seal_id: Option<i64>,
-    /// The first row after the newest seal, with its timestamp.
-    first_unsealed: Option<(i64, i64)>,
     unsealed: u64,
+    /// A full check has completed since the server started: quick checks may build on it.
+    established: bool,
 }
 
 /// Checks the chain for a server or a CLI run. Cheap to share behind an `Arc`.
@@ -38,63 +37,101 @@ pub struct Verifier {
     db: DatabaseConnection,
     key: Arc<SealKey>,
     anchor_file: Option<PathBuf>,
-    /// A running server seals every few minutes, so rows this old and unsealed mean seals
-    /// were removed. `None` (the CLI): unsealed rows are counted, not judged.
-    unsealed_limit: Option<time::Duration>,
-    state: tokio::sync::Mutex<ChainState>,
+    state: Arc<tokio::sync::Mutex<ChainState>>,
     /// Runs finished; a caller that waited for a run to finish takes its result.
     runs: AtomicU64,
+    full_runs: AtomicU64,
     /// Rows read by every run so far (for the benchmark).
     rows_read: AtomicU64,
 }
 
 impl Verifier {
-    pub fn new(
-        db: DatabaseConnection,
-        key: Arc<SealKey>,
-        anchor_file: Option<PathBuf>,
-        unsealed_limit: Option<time::Duration>,
-    ) -> Self {
+    pub fn new(db: DatabaseConnection, key: Arc<SealKey>, anchor_file: Option<PathBuf>) -> Self {
         Self {
             db,
             key,
             anchor_file,
-            unsealed_limit,
-            state: tokio::sync::Mutex::default(),
+            state: Arc::default(),
             runs: AtomicU64::new(0),
+            full_runs: AtomicU64::new(0),
             rows_read: AtomicU64::new(0),
         }
     }
 
-    /// Checks the rows added since the last run (all of them the first time). Callers that
-    /// arrive while a run is going wait for it and share its result.
+    /// Checks the rows added since the last run. Callers that arrive while a run is going
+    /// wait for it and share its result. Never a full scan: until a full check has
+    /// completed (each start runs one), this answers `NotYetVerified`.
     pub async fn check_new(&self) -> Result<VerifyReport, AuditError> {
         let seen = self.runs.load(Ordering::Acquire);
         let mut state = self.state.lock().await;
         if self.runs.load(Ordering::Acquire) == seen {
+            if !state.established {
+                return Err(AuditError::NotYetVerified);
+            }
             self.scan(&mut state).await?;
             self.check_anchor(&mut state).await?;
             self.runs.fetch_add(1, Ordering::AcqRel);
         }
-        Ok(self.report(&state))
+        Ok(report(&state))
     }
 
-    /// Checks every row again from the oldest, and starts over from that result.
+    /// Checks every row again from the oldest, and starts over from that result. Callers
+    /// that arrive while a full check is going share it.
     pub async fn check_all(&self) -> Result<VerifyReport, AuditError> {
+        let seen = self.full_runs.load(Ordering::Acquire);
         let mut state = self.state.lock().await;
+        if self.full_runs.load(Ordering::Acquire) != seen {
+            return Ok(report(&state));
+        }
+        self.full_locked(&mut state).await
+    }
+
+    async fn full_locked(&self, state: &mut ChainState) -> Result<VerifyReport, AuditError> {
         let mut fresh = ChainState::default();
         self.scan(&mut fresh).await?;
         self.check_anchor(&mut fresh).await?;
+        fresh.established = true;
         *state = fresh;
         self.runs.fetch_add(1, Ordering::AcqRel);
-        Ok(self.report(&state))
+        self.full_runs.fetch_add(1, Ordering::AcqRel);
+        Ok(report(state))
+    }
+
+    /// The full check a server runs at each start. The state is locked before this returns,
+    /// so a quick check that comes in meanwhile waits for it and takes its result instead of
+    /// finding nothing verified yet. Retries every 30 s while the database fails it.
+    pub async fn start_full_check(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let mut guard = self.state.clone().lock_owned().await;
+        let verifier = self.clone();
+        tokio::spawn(async move {
+            loop {
+                match verifier.full_locked(&mut guard).await {
+                    Ok(r) if r.intact => {
+                        tracing::info!(entries = r.checked, "audit chain verified");
+                    }
+                    Ok(r) => tracing::error!(
+                        first_broken_id = r.first_broken_id,
+                        problem = ?r.problem,
+                        "AUDIT CHAIN BROKEN"
+                    ),
+                    Err(e) => {
+                        tracing::error!(error = %e, "verifying the audit chain failed; will retry");
+                        drop(guard);
+                        tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+                        guard = verifier.state.clone().lock_owned().await;
+                        continue;
+                    }
+                }
+                return;
+            }
+        })
     }
 
     /// Checks rows from the anchor (the newest seal kept outside the database) on: the
     /// anchor row must be there unchanged, and everything after it must link and hash. Rows
     /// before the anchor are taken as sealed. Without an anchor, this is `check_all`.
     pub async fn check_since_anchor(&self) -> Result<VerifyReport, AuditError> {
-        let Some(anchor) = self.anchor()? else {
+        let Ok(Some(anchor)) = self.anchor() else {
             return self.check_all().await;
         };
         let mut state = self.state.lock().await;
@@ -112,7 +149,7 @@ impl Verifier {
         self.check_anchor(&mut fresh).await?;
         *state = fresh;
         self.runs.fetch_add(1, Ordering::AcqRel);
-        Ok(self.report(&state))
+        Ok(report(&state))
     }
 
     /// Rows read by every run so far.
@@ -120,9 +157,13 @@ impl Verifier {
         self.rows_read.load(Ordering::Relaxed)
     }
 
-    fn anchor(&self) -> Result<Option<SealAnchor>, AuditError> {
+    /// The anchor file's content. An unreadable one is reported as a missing seal: only
+    /// this server writes it, atomically.
+    fn anchor(&self) -> Result<Option<SealAnchor>, ()> {
         match &self.anchor_file {
-            Some(path) => SealAnchor::read(path).map_err(|e| AuditError::Anchor(e.to_string())),
+            Some(path) => SealAnchor::read(path).map_err(|e| {
+                tracing::error!(error = %e, file = %path.display(), "the audit seal anchor is unreadable");
+            }),
             None => Ok(None),
         }
     }
@@ -131,11 +172,7 @@ impl Verifier {
         if state.broken.is_some() {
             return Ok(());
         }
-        let checkpoints = if state.last.is_none() {
-            checkpoints(&self.db).await?
-        } else {
-            Vec::new()
-        };
+        let mut starts: Option<ChainStarts> = None;
         loop {
             let mut q = audit_log::Entity::find()
                 .order_by_asc(Column::Id)
@@ -150,11 +187,25 @@ impl Verifier {
                 return Ok(());
             }
             for row in rows {
-                let linked = match &state.last {
-                    Some((id, hash)) => row.id == id + 1 && &row.prev_hash == hash,
-                    None => row.prev_hash == GENESIS || checkpoints.contains(&row.prev_hash),
+                let follows = state
+                    .last
+                    .as_ref()
+                    .is_some_and(|(id, hash)| row.id == id + 1 && &row.prev_hash == hash);
+                // Not linked to the row before: only the oldest remaining row may start the
+                // chain (retention may have deleted up to it, even during this scan), by
+                // GENESIS at id 1 or by a checkpoint this server's key vouches for.
+                let starts_chain = !follows && {
+                    if starts.is_none() {
+                        starts = Some(ChainStarts::read(&self.db, &self.key).await?);
+                    }
+                    let oldest = audit_log::Entity::find()
+                        .filter(Column::Id.lt(row.id))
+                        .one(&self.db)
+                        .await?
+                        .is_none();
+                    oldest && starts.as_ref().is_some_and(|s| s.accepts(&row, &self.key))
                 };
-                if !linked || row_hash(&row) != row.hash {
+                if !(follows || starts_chain) || row_hash(&row) != row.hash {
                     state.broken = Some((row.id, ChainProblem::Tampered));
                     return Ok(());
                 }
@@ -168,10 +219,8 @@ impl Verifier {
                         return Ok(());
                     }
                     state.last_seal_id = Some(row.id);
-                    state.first_unsealed = None;
                     state.unsealed = 0;
                 } else {
-                    state.first_unsealed.get_or_insert((row.id, row.ts_micros));
                     state.unsealed += 1;
                 }
                 state.checked += 1;
@@ -186,8 +235,13 @@ impl Verifier {
         if state.broken.is_some() {
             return Ok(());
         }
-        let Some(anchor) = self.anchor()? else {
-            return Ok(());
+        let anchor = match self.anchor() {
+            Ok(Some(anchor)) => anchor,
+            Ok(None) => return Ok(()),
+            Err(()) => {
+                state.broken = Some((0, ChainProblem::SealMissing));
+                return Ok(());
+            }
         };
         let ok = match audit_log::Entity::find_by_id(anchor.id)
             .one(&self.db)
@@ -205,45 +259,81 @@ impl Verifier {
         }
         Ok(())
     }
+}
 
-    fn report(&self, state: &ChainState) -> VerifyReport {
-        let mut broken = state.broken;
-        if broken.is_none()
-            && let (Some(limit), Some((id, ts))) = (self.unsealed_limit, state.first_unsealed)
-            && ts < to_micros(time::OffsetDateTime::now_utc() - limit)
-        {
-            broken = Some((id, ChainProblem::Unsealed));
-        }
-        VerifyReport {
-            intact: broken.is_none(),
-            checked: state.checked,
-            first_broken_id: broken.map(|(id, _)| id),
-            problem: broken.map(|(_, p)| p),
-            verified_to: state.last.as_ref().map(|(id, _)| *id),
-            last_seal_id: state.last_seal_id,
-            unsealed: state.unsealed,
-        }
+fn report(state: &ChainState) -> VerifyReport {
+    VerifyReport {
+        intact: state.broken.is_none(),
+        checked: state.checked,
+        first_broken_id: state.broken.map(|(id, _)| id),
+        problem: state.broken.map(|(_, p)| p),
+        verified_to: state.last.as_ref().map(|(id, _)| *id),
+        last_seal_id: state.last_seal_id,
+        unsealed: state.unsealed,
     }
 }
 
-/// The hashes the oldest remaining row may link to, besides GENESIS: those recorded by
-/// retention's AUDIT_PRUNED checkpoints.
-async fn checkpoints(db: &DatabaseConnection) -> Result<Vec<String>, AuditError> {
-    let pruned = audit_log::Entity::find()
-        .filter(Column::Action.eq(AuditAction::AuditPruned.as_str()))
-        .all(db)
-        .await?;
-    Ok(pruned
-        .into_iter()
-        .filter_map(|r| match r.checkpoint {
-            Some(c) => Some(c),
-            // Written before the checkpoint column existed (migration m000008): the detail
-            // ended with the hash. Only such a row's own hashed detail is consulted.
-            None => r
-                .detail
-                .get(r.detail.len().saturating_sub(64)..)
-                .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
-                .map(str::to_owned),
+/// What the oldest remaining row may link to besides its predecessor: GENESIS (at id 1), or
+/// the boundary a retention checkpoint recorded, with the key's HMAC over that boundary's
+/// (id, hash) in the checkpoint row's `seal`. Checkpoints written before m000008 carry no
+/// HMAC; they are accepted only if older than the first seal, where a forgery would break
+/// a seal.
+struct ChainStarts {
+    /// (checkpoint hash, its HMAC) of keyed checkpoints.
+    keyed: Vec<(String, String)>,
+    /// Hashes named by checkpoints from before the key, and the first seal's id.
+    legacy: Vec<(i64, String)>,
+    first_seal: Option<i64>,
+}
+
+impl ChainStarts {
+    async fn read(db: &DatabaseConnection, _key: &SealKey) -> Result<Self, AuditError> {
+        let pruned = audit_log::Entity::find()
+            .filter(Column::Action.eq(AuditAction::AuditPruned.as_str()))
+            .all(db)
+            .await?;
+        let first_seal = audit_log::Entity::find()
+            .filter(Column::Action.eq(AuditAction::AuditSeal.as_str()))
+            .order_by_asc(Column::Id)
+            .one(db)
+            .await?
+            .map(|r| r.id);
+        let mut keyed = Vec::new();
+        let mut legacy = Vec::new();
+        for r in pruned {
+            match (r.checkpoint, r.seal) {
+                (Some(hash), Some(mac)) => keyed.push((hash, mac)),
+                // Written before the checkpoint column existed (m000008): the detail ended
+                // with the hash. Only such a row's own hashed detail is consulted.
+                (None, None) => {
+                    if let Some(hash) = r
+                        .detail
+                        .get(r.detail.len().saturating_sub(64)..)
+                        .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+                    {
+                        legacy.push((r.id, hash.to_owned()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(Self {
+            keyed,
+            legacy,
+            first_seal,
         })
-        .collect())
+    }
+
+    fn accepts(&self, row: &audit_log::Model, key: &SealKey) -> bool {
+        if row.id == 1 && row.prev_hash == GENESIS {
+            return true;
+        }
+        let boundary = row.id - 1;
+        self.keyed
+            .iter()
+            .any(|(hash, mac)| hash == &row.prev_hash && key.check(boundary, hash, mac))
+            || self.legacy.iter().any(|(id, hash)| {
+                hash == &row.prev_hash && self.first_seal.is_none_or(|first| *id < first)
+            })
+    }
 }

@@ -46,6 +46,7 @@ pub(super) async fn run(
     db: DatabaseConnection,
     mut rx: mpsc::Receiver<Command>,
     status: Arc<WriterStatus>,
+    key: Option<Arc<super::seal::SealKey>>,
     spill_to: Option<std::path::PathBuf>,
 ) {
     let mut tip: Option<(i64, String)> = None;
@@ -85,7 +86,7 @@ pub(super) async fn run(
             let _ = done.send(());
         }
         if let Some(chore) = chore {
-            chore.run(&db, &mut tip).await;
+            chore.run(&db, &mut tip, key.as_deref()).await;
         }
     }
     // Every sender is gone: the queue is empty and everything has been written.

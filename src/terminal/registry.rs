@@ -42,6 +42,8 @@ pub struct LiveSession {
     pub endpoint: String,
     pub client_ip: IpAddr,
     started: Instant,
+    /// When it started by the database's clock (revocations compare with it).
+    started_db: time::OffsetDateTime,
     /// Bytes from the browser to the device, and from the device to the browser.
     pub bytes_in: AtomicU64,
     pub bytes_out: AtomicU64,
@@ -144,6 +146,7 @@ impl SessionRegistry {
             endpoint: place.clone(),
             client_ip: actor.ip,
             started: Instant::now(),
+            started_db: beat,
             bytes_in: AtomicU64::new(0),
             bytes_out: AtomicU64::new(0),
             ended: AtomicBool::new(false),
@@ -238,6 +241,21 @@ impl SessionRegistry {
     pub fn stop_user(&self, username: &str, reason: EndReason) {
         for session in self.snapshot() {
             if session.username == username {
+                let _ = session.stop.send(Some(reason));
+            }
+        }
+    }
+
+    /// Asks `username`'s live sessions that started before `before` (database clock) to end:
+    /// a revocation must not end a session opened after it.
+    pub fn stop_user_started_before(
+        &self,
+        username: &str,
+        reason: EndReason,
+        before: time::OffsetDateTime,
+    ) {
+        for session in self.snapshot() {
+            if session.username == username && session.started_db < before {
                 let _ = session.stop.send(Some(reason));
             }
         }

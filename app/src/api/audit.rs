@@ -45,5 +45,9 @@ pub async fn verify_audit_chain(#[server(default)] full: bool) -> Result<VerifyR
     } else {
         verifier.check_new().await
     };
-    report.map_err(|e| internal("audit verify", e))
+    report.map_err(|e| match e {
+        // The startup check is still running (or retrying): a moment, not a failure.
+        cloudshell::audit::AuditError::NotYetVerified => super::ssr::busy(),
+        other => internal("audit verify", other),
+    })
 }

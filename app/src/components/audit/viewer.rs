@@ -125,6 +125,8 @@ pub fn AuditViewer(on_close: Callback<()>) -> impl IntoView {
                     limit.get_untracked(),
                     true,
                 );
+                // Cheap: the server checks only entries added since its last check.
+                state.check_chain();
             }
         };
         let interval = set_interval_with_handle(poll, POLL_EVERY);
