@@ -257,8 +257,6 @@ pub enum ChainProblem {
     BadSeal,
     /// The newest seal this server wrote is gone or changed: the log was cut back or rewritten.
     SealMissing,
-    /// Rows are older than sealing allows and still unsealed: seals were removed.
-    Unsealed,
 }
 
 impl ChainProblem {
@@ -267,7 +265,6 @@ impl ChainProblem {
             ChainProblem::Tampered => "an entry was changed, removed or reordered",
             ChainProblem::BadSeal => "a seal was not made with this server's key",
             ChainProblem::SealMissing => "the newest seal is missing: the log was cut back",
-            ChainProblem::Unsealed => "entries were left unsealed: seals were removed",
         }
     }
 }
