@@ -540,3 +540,46 @@ async fn a_session_a_reaper_ended_while_live_gets_its_true_end_recorded() {
         .unwrap();
     assert_eq!(row.end_reason.as_deref(), Some("tab_closed"));
 }
+
+#[tokio::test]
+async fn a_revocation_ends_only_terminals_opened_before_it_and_applies_once() {
+    let sshd = Sshd::start().await;
+    let app = spawn_app().await;
+    let token = app.login_admin().await;
+    let id = keyed_device(&app, &token, &sshd).await;
+    let mut before = Term::open(app.addr, &token, id, 80, 24).await;
+    before
+        .expect_message(|m| matches!(m, ServerMessage::Connected { .. }))
+        .await;
+    // Published as another replica's logout would: this server learns of it by polling.
+    app.state
+        .revocations
+        .publish("admin", cloudshell::terminal::EndReason::LoggedOut)
+        .await
+        .unwrap();
+    let mut after = Term::open(app.addr, &token, id, 80, 24).await;
+    after
+        .expect_message(|m| matches!(m, ServerMessage::Connected { .. }))
+        .await;
+    let applied = app
+        .state
+        .revocations
+        .poll(&app.state.terminals)
+        .await
+        .unwrap();
+    assert_eq!(applied, 1);
+    before.expect_closed().await;
+    let ended = await_audit(&app, "SESSION_ENDED", Duration::from_secs(10)).await;
+    assert_eq!(reason_of(&ended), "logged_out");
+    // Polled again within the straggler window: not applied twice, and the terminal opened
+    // after the revocation lives on.
+    let again = app
+        .state
+        .revocations
+        .poll(&app.state.terminals)
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+    after.type_text("echo after-$((2*21))\n").await;
+    after.expect_output("after-42").await;
+}
