@@ -41,6 +41,9 @@ impl Default for Limits {
 /// File descriptors kept free of connections: the database pool, SSH connections, terminals.
 const DESCRIPTOR_RESERVE: u64 = 256;
 
+/// Per-connection kernel send buffer (Linux doubles it for bookkeeping).
+const SEND_BUFFER_BYTES: usize = 256 * 1024;
+
 /// Raises the soft open-file limit to the hard one, and returns `configured` or, if the
 /// limit is lower, what fits under it with a reserve: running out of descriptors would
 /// break the database and SSH, not only new connections.
@@ -98,6 +101,10 @@ pub async fn run(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
+        // A bounded send buffer: output toward a slow browser waits in the SSH channel's
+        // window (backpressure to the remote), not in megabytes of kernel buffer, and a
+        // terminal's pings are never seconds behind its output.
+        let _ = socket2::SockRef::from(&stream).set_send_buffer_size(SEND_BUFFER_BYTES);
         let service =
             router
                 .clone()

@@ -15,15 +15,23 @@ use futures_util::{FutureExt, SinkExt, StreamExt};
 use russh::{ChannelMsg, ChannelReadHalf};
 use tokio::time::{Instant, sleep_until, timeout};
 
-/// A WebSocket ping this often; no pong for PONG_DEADLINE means the browser is gone, so a
-/// frozen client is noticed within PONG_DEADLINE + PING_EVERY = 13 s.
+/// A WebSocket ping this often. A browser that shows no progress for PROGRESS_DEADLINE (no
+/// pong, and no output frame taken) is gone, so a frozen client is noticed within
+/// PROGRESS_DEADLINE + PING_EVERY = 13 s. A slow one that keeps taking frames is not frozen,
+/// even while its pongs wait behind the output in flight.
 const PING_EVERY: Duration = Duration::from_secs(3);
-const PONG_DEADLINE: Duration = Duration::from_secs(10);
+const PROGRESS_DEADLINE: Duration = Duration::from_secs(10);
 /// A browser that does not take a frame in this long is treated as gone.
-const SEND_DEADLINE: Duration = Duration::from_secs(15);
+const SEND_DEADLINE: Duration = Duration::from_secs(12);
 const DEFAULT_SIZE: (u32, u32) = (80, 24);
 /// The largest frame built by joining waiting output.
 const MAX_FRAME: usize = 64 * 1024;
+/// Terminal bytes kept from before the first resize at most; more is a protocol error.
+const MAX_EARLY_INPUT: usize = 64 * 1024;
+/// Browser frames (each at most 64 KiB) waiting for the SSH channel at most. When a remote
+/// stops reading, the browser's input waits in its socket instead, and the loop still handles
+/// stop, pings, idle and close.
+const INPUT_QUEUE: usize = 8;
 
 pub struct Connected {
     pub ssh: SshSession,
@@ -64,7 +72,12 @@ async fn first_size(
                     return Ok(clamp_size(cols, rows));
                 }
             }
-            Ok(Some(Ok(Message::Binary(b)))) => early.extend_from_slice(&b),
+            Ok(Some(Ok(Message::Binary(b)))) => {
+                if early.len() + b.len() > MAX_EARLY_INPUT {
+                    return Err(EndReason::ProtocolError);
+                }
+                early.extend_from_slice(&b);
+            }
             Ok(Some(Ok(Message::Close(_)))) => return Err(EndReason::TabClosed),
             Ok(Some(Ok(_))) => {}
             Ok(Some(Err(_)) | None) => return Err(EndReason::ConnectionLost),
@@ -168,6 +181,35 @@ fn coalesce(reader: &mut ChannelReadHalf, first: Bytes) -> (Bytes, Option<Option
     (joined.map_or(first, Bytes::from), None)
 }
 
+/// What the loop hands the SSH writer task, in order.
+enum Input {
+    Data(Bytes),
+    Resize(u32, u32),
+}
+
+/// Writes browser input to the channel on a task of its own: `data` waits for the remote's
+/// window, which a remote that stops reading never opens. Ends when the channel fails.
+fn spawn_input_writer(
+    writer: russh::ChannelWriteHalf<russh::client::Msg>,
+) -> (
+    tokio::sync::mpsc::Sender<Input>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Input>(INPUT_QUEUE);
+    let task = tokio::spawn(async move {
+        while let Some(input) = rx.recv().await {
+            let written = match input {
+                Input::Data(bytes) => writer.data(&bytes[..]).await.is_ok(),
+                Input::Resize(cols, rows) => writer.window_change(cols, rows, 0, 0).await.is_ok(),
+            };
+            if !written {
+                return;
+            }
+        }
+    });
+    (tx, task)
+}
+
 async fn pump(
     sink: &mut Sink,
     stream: &mut SplitStream<WebSocket>,
@@ -177,29 +219,49 @@ async fn pump(
     idle: Option<Duration>,
 ) -> EndReason {
     let (mut reader, writer) = channel.split();
+    let (input, input_task) = spawn_input_writer(writer);
+    let reason = pump_with(sink, stream, &mut reader, &input, live, stop, idle).await;
+    input_task.abort();
+    reason
+}
+
+async fn pump_with(
+    sink: &mut Sink,
+    stream: &mut SplitStream<WebSocket>,
+    reader: &mut ChannelReadHalf,
+    input: &tokio::sync::mpsc::Sender<Input>,
+    live: &LiveSession,
+    stop: &mut StopSignal,
+    idle: Option<Duration>,
+) -> EndReason {
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
-    let mut last_pong = Instant::now();
+    let mut last_progress = Instant::now();
     let mut last_activity = Instant::now();
     let mut exited = false;
     loop {
         let idle_deadline = idle.map(|d| last_activity + d);
+        // While the remote is not taking input, the browser's frames wait in its socket.
+        let input_room = input.capacity() > 0;
         tokio::select! {
             _ = stop.changed() => {
                 return (*stop.borrow()).unwrap_or(EndReason::ServerShutdown);
             }
-            incoming = stream.next() => match incoming {
+            () = input.closed() => return EndReason::SshClosed,
+            incoming = stream.next(), if input_room => match incoming {
                 Some(Ok(Message::Binary(bytes))) => {
                     live.add_in(bytes.len());
                     last_activity = Instant::now();
-                    if writer.data(&bytes[..]).await.is_err() {
+                    if input.try_send(Input::Data(bytes)).is_err() {
                         return EndReason::SshClosed;
                     }
                 }
                 Some(Ok(Message::Text(t))) => match serde_json::from_str::<ClientMessage>(&t) {
                     Ok(ClientMessage::Resize { cols, rows }) => {
                         let (cols, rows) = clamp_size(cols, rows);
-                        let _ = writer.window_change(cols, rows, 0, 0).await;
+                        if input.try_send(Input::Resize(cols, rows)).is_err() {
+                            return EndReason::SshClosed;
+                        }
                     }
                     Err(_) => {
                         let message = ServerMessage::Error {
@@ -211,7 +273,7 @@ async fn pump(
                         }
                     }
                 },
-                Some(Ok(Message::Pong(_))) => last_pong = Instant::now(),
+                Some(Ok(Message::Pong(_))) => last_progress = Instant::now(),
                 Some(Ok(Message::Ping(_))) => {}
                 Some(Ok(Message::Close(_))) => return EndReason::TabClosed,
                 Some(Err(e)) => {
@@ -232,12 +294,14 @@ async fn pump(
                 while let Some(message) = next.take() {
                     match message {
                         Some(ChannelMsg::Data { data }) | Some(ChannelMsg::ExtendedData { data, .. }) => {
-                            let (frame, after) = coalesce(&mut reader, data);
+                            let (frame, after) = coalesce(reader, data);
                             live.add_out(frame.len());
                             last_activity = Instant::now();
                             if !send(sink, Message::Binary(frame)).await {
                                 return EndReason::ClientUnresponsive;
                             }
+                            // The browser took it: a slow client is making progress.
+                            last_progress = Instant::now();
                             next = after;
                         }
                         Some(ChannelMsg::ExitStatus { exit_status }) => {
@@ -252,7 +316,11 @@ async fn pump(
                 }
             }
             _ = ping.tick() => {
-                if last_pong.elapsed() > PONG_DEADLINE
+                if !input_room {
+                    // Not reading the browser (its pongs wait unread): not its fault.
+                    last_progress = Instant::now();
+                }
+                if last_progress.elapsed() > PROGRESS_DEADLINE
                     || !send(sink, Message::Ping(Default::default())).await
                 {
                     return EndReason::ClientUnresponsive;

@@ -10,24 +10,13 @@ use cloudshell::db::entities::audit_log;
 use cloudshell::models::terminal::{ClientMessage, ErrorKind, ServerMessage};
 use common::devices::{audit_rows, create};
 use common::http::Request;
+use common::sessions::{await_audit, await_audit_count, keyed_device, password_device, reason_of};
 use common::sshd::{self, Sshd};
 use common::term::{Term, connect};
 use common::{TestApp, spawn_app};
 use serde_json::json;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Error as WsError;
-
-async fn password_device(app: &TestApp, token: &str, sshd: &Sshd, password: &str) -> i64 {
-    let res = create(
-        app.addr,
-        token,
-        json!({"name": "box", "host": "127.0.0.1", "port": sshd.port,
-               "username": sshd::USER, "auth_type": "password", "password": password}),
-    )
-    .await;
-    assert_eq!(res.status, 200, "{}", res.body);
-    res.json()["id"].as_i64().unwrap()
-}
 
 /// Gives the "box" device another stored password.
 async fn set_password(app: &TestApp, token: &str, sshd: &Sshd, id: i64, password: &str) {
@@ -40,33 +29,6 @@ async fn set_password(app: &TestApp, token: &str, sshd: &Sshd, id: i64, password
     )
     .await;
     assert_eq!(res.status, 200, "{}", res.body);
-}
-
-/// Polls the audit log until it holds `n` entries of `action` (returned oldest first), or
-/// fails after `within`.
-async fn await_audit_count(
-    app: &TestApp,
-    action: &str,
-    n: usize,
-    within: Duration,
-) -> Vec<audit_log::Model> {
-    let until = Instant::now() + within;
-    loop {
-        let rows = audit_rows(app, action).await;
-        if rows.len() >= n {
-            return rows;
-        }
-        assert!(
-            Instant::now() < until,
-            "{n} x {action} not recorded within {within:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-}
-
-/// The first entry of `action`, waiting for it up to `within`.
-async fn await_audit(app: &TestApp, action: &str, within: Duration) -> audit_log::Model {
-    await_audit_count(app, action, 1, within).await.remove(0)
 }
 
 #[tokio::test]
@@ -366,24 +328,6 @@ async fn audit_rows_in(dir: &tempfile::TempDir, action: &str) -> Vec<audit_log::
         .unwrap();
     let _ = db.close().await;
     rows
-}
-
-async fn keyed_device(app: &TestApp, token: &str, sshd: &Sshd) -> i64 {
-    let res = create(
-        app.addr,
-        token,
-        json!({"name": "keyed", "host": "127.0.0.1", "port": sshd.port,
-               "username": sshd::USER, "auth_type": "private_key",
-               "key": {"paste": {"private_key": sshd.client_key}}}),
-    )
-    .await;
-    assert_eq!(res.status, 200, "{}", res.body);
-    res.json()["id"].as_i64().unwrap()
-}
-
-/// The reason code, from its column.
-fn reason_of(row: &audit_log::Model) -> String {
-    row.reason.clone().unwrap_or_default()
 }
 
 #[tokio::test]

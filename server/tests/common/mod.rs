@@ -5,6 +5,7 @@ pub mod devices;
 pub mod http;
 pub mod log_capture;
 pub mod process;
+pub mod sessions;
 pub mod sshd;
 pub mod term;
 
