@@ -15,12 +15,16 @@ use futures_util::{FutureExt, SinkExt, StreamExt};
 use russh::{ChannelMsg, ChannelReadHalf};
 use tokio::time::{Instant, sleep_until, timeout};
 
-/// A WebSocket ping this often. A browser that shows no progress for PROGRESS_DEADLINE (no
-/// pong, and no output frame taken) is gone, so a frozen client is noticed within
-/// PROGRESS_DEADLINE + PING_EVERY = 13 s. A slow one that keeps taking frames is not frozen,
-/// even while its pongs wait behind the output in flight.
+/// A WebSocket ping this often, carrying how many output bytes were sent before it; the
+/// browser's pong echoes that, so each pong says how far the browser has read. A browser
+/// with nothing of ours left to read that does not answer for PROGRESS_DEADLINE is gone
+/// (noticed within PROGRESS_DEADLINE + PING_EVERY = 13 s). One still working through
+/// output in flight (in kernel buffers on either side) gets time for it at SLOWEST_READER,
+/// up to MAX_EXTRA_GRACE: a slow browser is not a frozen one.
 const PING_EVERY: Duration = Duration::from_secs(3);
 const PROGRESS_DEADLINE: Duration = Duration::from_secs(10);
+const SLOWEST_READER: u64 = 32 * 1024;
+const MAX_EXTRA_GRACE: Duration = Duration::from_secs(120);
 /// A browser that does not take a frame in this long is treated as gone.
 const SEND_DEADLINE: Duration = Duration::from_secs(12);
 const DEFAULT_SIZE: (u32, u32) = (80, 24);
@@ -237,6 +241,9 @@ async fn pump_with(
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     let mut last_progress = Instant::now();
+    // Output bytes sent, and how many of them a pong has shown the browser read.
+    let mut sent: u64 = 0;
+    let mut acked: u64 = 0;
     let mut last_activity = Instant::now();
     let mut exited = false;
     loop {
@@ -273,7 +280,13 @@ async fn pump_with(
                         }
                     }
                 },
-                Some(Ok(Message::Pong(_))) => last_progress = Instant::now(),
+                Some(Ok(Message::Pong(payload))) => {
+                    let read = <[u8; 8]>::try_from(&payload[..]).map(u64::from_be_bytes);
+                    if let Ok(read) = read && read > acked && read <= sent {
+                        acked = read;
+                    }
+                    last_progress = Instant::now();
+                }
                 Some(Ok(Message::Ping(_))) => {}
                 Some(Ok(Message::Close(_))) => return EndReason::TabClosed,
                 Some(Err(e)) => {
@@ -296,12 +309,11 @@ async fn pump_with(
                         Some(ChannelMsg::Data { data }) | Some(ChannelMsg::ExtendedData { data, .. }) => {
                             let (frame, after) = coalesce(reader, data);
                             live.add_out(frame.len());
+                            sent += frame.len() as u64;
                             last_activity = Instant::now();
                             if !send(sink, Message::Binary(frame)).await {
                                 return EndReason::ClientUnresponsive;
                             }
-                            // The browser took it: a slow client is making progress.
-                            last_progress = Instant::now();
                             next = after;
                         }
                         Some(ChannelMsg::ExitStatus { exit_status }) => {
@@ -320,9 +332,11 @@ async fn pump_with(
                     // Not reading the browser (its pongs wait unread): not its fault.
                     last_progress = Instant::now();
                 }
-                if last_progress.elapsed() > PROGRESS_DEADLINE
-                    || !send(sink, Message::Ping(Default::default())).await
-                {
+                let in_flight = sent - acked;
+                let grace = PROGRESS_DEADLINE
+                    + Duration::from_secs(in_flight / SLOWEST_READER).min(MAX_EXTRA_GRACE);
+                let marker = Bytes::copy_from_slice(&sent.to_be_bytes());
+                if last_progress.elapsed() > grace || !send(sink, Message::Ping(marker)).await {
                     return EndReason::ClientUnresponsive;
                 }
             }
