@@ -38,6 +38,9 @@ pub enum DeviceError {
     HostKey(#[from] HostKeyError),
     #[error("key generation failed")]
     KeyGeneration,
+    /// Key work is at capacity; nothing was saved. Try again in a moment.
+    #[error("key work is at capacity")]
+    Busy,
 }
 
 /// A device's decrypted secrets, for the SSH client only. `Debug` stays redacted.

@@ -79,7 +79,7 @@ pub(crate) async fn prepare(
         ) => {
             let text = SecretString::new(keys::normalize_key_text(private_key.expose()));
             let passphrase = passphrase.clone().filter(|p| !p.is_empty());
-            match keys::check_private_key(&text, passphrase.as_ref()) {
+            match crate::ssh::key_work::check_private_key(text.clone(), passphrase.clone()).await {
                 Ok(public) => KeyPlan::Pasted(NewKey {
                     private: text,
                     passphrase,
@@ -87,6 +87,9 @@ pub(crate) async fn prepare(
                     generated: None,
                 }),
                 Err(e) => {
+                    if e == KeyError::Busy {
+                        return Err(DeviceError::Busy);
+                    }
                     let name = match e {
                         KeyError::NeedsPassphrase
                         | KeyError::WrongPassphrase
@@ -120,10 +123,11 @@ pub(crate) async fn prepare(
 }
 
 async fn generate(algorithm: KeyAlgorithm, comment: String) -> Result<NewKey, DeviceError> {
-    let key = tokio::task::spawn_blocking(move || keys::generate(algorithm, &comment))
-        .await
-        .map_err(|_| DeviceError::KeyGeneration)?
-        .map_err(|_| DeviceError::KeyGeneration)?;
+    let key = match crate::ssh::key_work::generate(algorithm, comment).await {
+        Ok(key) => key,
+        Err(KeyError::Busy) => return Err(DeviceError::Busy),
+        Err(_) => return Err(DeviceError::KeyGeneration),
+    };
     Ok(NewKey {
         private: key.private_openssh,
         passphrase: None,

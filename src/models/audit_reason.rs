@@ -68,6 +68,9 @@ audit_reasons! {
     HostKeyMismatch => "host_key_mismatch", "host-key mismatch";
     DecryptFailed => "decrypt_failed", "decrypt failure";
     BadMessage => "bad_message", "bad message";
+    TooManySessions => "too_many_sessions", "too many terminal sessions";
+    DestinationRefused => "destination_refused", "destination refused by policy";
+    Busy => "busy", "server busy";
     Internal => "internal", "internal error";
 }
 

@@ -30,6 +30,12 @@ pub enum ErrorKind {
     DecryptFailed,
     /// The browser sent something the protocol does not allow.
     BadMessage,
+    /// Over MAX_TERMINALS_PER_USER or MAX_TERMINALS.
+    TooManySessions,
+    /// The destination policy (DEVICE_ALLOW_CIDRS / DEVICE_DENY_CIDRS) refuses the address.
+    DestinationRefused,
+    /// The server is at capacity for key work; try again.
+    Busy,
     Internal,
 }
 
@@ -44,6 +50,9 @@ impl ErrorKind {
             ErrorKind::HostKeyMismatch => AuditReason::HostKeyMismatch,
             ErrorKind::DecryptFailed => AuditReason::DecryptFailed,
             ErrorKind::BadMessage => AuditReason::BadMessage,
+            ErrorKind::TooManySessions => AuditReason::TooManySessions,
+            ErrorKind::DestinationRefused => AuditReason::DestinationRefused,
+            ErrorKind::Busy => AuditReason::Busy,
             ErrorKind::Internal => AuditReason::Internal,
         }
     }

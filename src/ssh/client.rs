@@ -53,6 +53,8 @@ pub enum SshError {
     Decrypt,
     #[error("The stored private key cannot be used. Replace it in the device's settings.")]
     BadKey,
+    #[error("The server is busy opening keys. Try again in a few seconds.")]
+    Busy,
     #[error("The SSH connection failed: {0}")]
     Protocol(#[from] russh::Error),
 }
@@ -63,6 +65,7 @@ impl SshError {
             SshError::Unreachable(_) => ErrorKind::Unreachable,
             SshError::Timeout(_) => ErrorKind::Timeout,
             SshError::AuthFailed | SshError::BadKey => ErrorKind::AuthFailed,
+            SshError::Busy => ErrorKind::Busy,
             SshError::HostKeyMismatch(_) => ErrorKind::HostKeyMismatch,
             SshError::Decrypt => ErrorKind::DecryptFailed,
             SshError::HostKeyCheck | SshError::Protocol(_) => ErrorKind::Internal,
@@ -253,9 +256,14 @@ async fn authenticate(
                 .private_key
                 .as_ref()
                 .ok_or(SshError::AuthFailed)?;
-            let passphrase = credentials.passphrase.as_ref().map(|p| p.expose());
-            let key = russh::keys::decode_secret_key(text.expose(), passphrase)
-                .map_err(|_| SshError::BadKey)?;
+            // Opened once per connection, off the runtime, within the cost limits.
+            let key =
+                super::key_work::open_private_key(text.clone(), credentials.passphrase.clone())
+                    .await
+                    .map_err(|e| match e {
+                        super::keys::KeyError::Busy => SshError::Busy,
+                        _ => SshError::BadKey,
+                    })?;
             let hash = handle.best_supported_rsa_hash().await?.flatten();
             handle
                 .authenticate_publickey(user, PrivateKeyWithHashAlg::new(Arc::new(key), hash))

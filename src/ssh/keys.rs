@@ -20,6 +20,11 @@ pub enum KeyError {
     TooLarge,
     #[error("The passphrase is too long.")]
     PassphraseTooLong,
+    #[error("{0}")]
+    TooCostly(#[from] super::key_cost::TooCostly),
+    /// Key work is at capacity (see `key_work`); nothing was done.
+    #[error("The server is busy with other keys. Try again in a few seconds.")]
+    Busy,
     #[error("key generation failed")]
     Generate,
 }
@@ -56,6 +61,15 @@ pub fn check_private_key(
     text: &SecretString,
     passphrase: Option<&SecretString>,
 ) -> Result<String, KeyError> {
+    public_openssh(&open_private_key(text, passphrase)?)
+}
+
+/// Opens a private key: size and KDF-cost limits first, then the decoder. Blocking (a KDF
+/// may run): call through `key_work`.
+pub fn open_private_key(
+    text: &SecretString,
+    passphrase: Option<&SecretString>,
+) -> Result<PrivateKey, KeyError> {
     if text.expose().len() > MAX_PRIVATE_KEY_BYTES {
         return Err(KeyError::TooLarge);
     }
@@ -63,6 +77,7 @@ pub fn check_private_key(
     if passphrase.is_some_and(|p| p.chars().count() > MAX_SECRET_CHARS) {
         return Err(KeyError::PassphraseTooLong);
     }
+    super::key_cost::check(text.expose())?;
     let key = match decode(text.expose(), None) {
         Ok(key) => key,
         Err(first) => {
@@ -79,7 +94,7 @@ pub fn check_private_key(
             }
         }
     };
-    public_openssh(&key)
+    Ok(key)
 }
 
 fn public_openssh(key: &PrivateKey) -> Result<String, KeyError> {

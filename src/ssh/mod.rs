@@ -3,6 +3,8 @@
 
 pub mod client;
 pub mod host_keys;
+pub mod key_cost;
+pub mod key_work;
 pub mod keys;
 
 pub use host_keys::{HostKeyError, HostKeyStore, HostKeyVerdict, PresentedKey};

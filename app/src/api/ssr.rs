@@ -93,6 +93,7 @@ pub fn device_error(context: &'static str, err: DeviceError) -> AppError {
     match err {
         DeviceError::Invalid(errors) => fail(AppError::Invalid(errors)),
         DeviceError::NotFound => fail(AppError::NotFound),
+        DeviceError::Busy => busy(),
         other => internal(context, other),
     }
 }
