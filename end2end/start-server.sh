@@ -15,4 +15,6 @@ export RUST_LOG="${RUST_LOG:-info}"
 # The throttle test poses as other clients through X-Forwarded-For, so its blocks never
 # touch the address every other test signs in from.
 export TRUSTED_PROXIES="127.0.0.1/32"
+# The test sshd listens on loopback, which devices may not reach by default.
+export DEVICE_ALLOW_CIDRS="127.0.0.1/32"
 exec "${SERVER_BIN:-${CARGO_TARGET_DIR:-target}/debug/server}"

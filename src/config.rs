@@ -50,6 +50,15 @@ pub struct Config {
     /// `MAX_CONNECTIONS` (default 4096): open HTTP connections at once; more wait to be
     /// accepted.
     pub max_connections: u32,
+    /// `MAX_TERMINALS_PER_USER` (default 32) and `MAX_TERMINALS` (default 2000): terminal
+    /// sessions open at once on this server, per user and in all.
+    pub max_terminals_per_user: u32,
+    pub max_terminals: u32,
+    /// `DEVICE_ALLOW_CIDRS` (optional): when set, devices may be reached only at these
+    /// addresses. `DEVICE_DENY_CIDRS` (optional): never at these. Loopback, link-local,
+    /// unspecified and multicast addresses are refused unless an allow entry names them.
+    pub device_allow_cidrs: Vec<Cidr>,
+    pub device_deny_cidrs: Vec<Cidr>,
 }
 
 pub const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:3000";
@@ -172,6 +181,21 @@ impl Config {
             1_000_000,
         )?;
 
+        let max_terminals_per_user = parse_number(
+            "MAX_TERMINALS_PER_USER",
+            get("MAX_TERMINALS_PER_USER"),
+            32,
+            1,
+            10_000,
+        )?;
+        let max_terminals = parse_number("MAX_TERMINALS", get("MAX_TERMINALS"), 2000, 1, 100_000)?;
+        let device_allow_cidrs =
+            parse_trusted_proxies(&get("DEVICE_ALLOW_CIDRS").unwrap_or_default())
+                .map_err(|reason| invalid("DEVICE_ALLOW_CIDRS", reason))?;
+        let device_deny_cidrs =
+            parse_trusted_proxies(&get("DEVICE_DENY_CIDRS").unwrap_or_default())
+                .map_err(|reason| invalid("DEVICE_DENY_CIDRS", reason))?;
+
         Ok(Self {
             secret_key,
             admin_user,
@@ -187,6 +211,10 @@ impl Config {
             public_url,
             session_max_hours,
             max_connections,
+            max_terminals_per_user,
+            max_terminals,
+            device_allow_cidrs,
+            device_deny_cidrs,
         })
     }
 

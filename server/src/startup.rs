@@ -188,6 +188,14 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
         verifier,
         revocations,
         node_lock: node.lock,
+        terminal_limits: cloudshell::terminal::limits::TerminalLimits::new(
+            config.max_terminals_per_user as usize,
+            config.max_terminals as usize,
+        ),
+        destinations: Arc::new(cloudshell::ssh::destination::DestinationPolicy::new(
+            config.device_allow_cidrs.clone(),
+            config.device_deny_cidrs.clone(),
+        )),
     };
     Ok(Prepared {
         state,

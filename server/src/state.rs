@@ -45,6 +45,10 @@ pub struct AppState {
     pub revocations: cloudshell::terminal::Revocations,
     /// The lock on DATA_DIR/node.lock, held while this server runs (see `node`).
     pub node_lock: Option<Arc<std::fs::File>>,
+    /// MAX_TERMINALS_PER_USER and MAX_TERMINALS.
+    pub terminal_limits: cloudshell::terminal::limits::TerminalLimits,
+    /// DEVICE_ALLOW_CIDRS and DEVICE_DENY_CIDRS, checked on each address connected to.
+    pub destinations: Arc<cloudshell::ssh::destination::DestinationPolicy>,
     /// `/sw.js`, built at startup from the site's files (see `pwa`).
     pub service_worker: Arc<str>,
 }

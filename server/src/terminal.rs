@@ -43,6 +43,16 @@ pub async fn terminal_ws(
         return (StatusCode::FORBIDDEN, "cross-origin WebSocket refused").into_response();
     }
     let actor = Actor::new(session.username.clone(), meta.client_ip);
+    // A place is taken before any expensive work (decrypting, connecting), and held until
+    // the session ends.
+    let slot = match state.terminal_limits.take(&session.username) {
+        Ok(slot) => slot,
+        Err(limit) => {
+            let device = state.devices.get(device_id).await.ok();
+            let ws = ws.max_message_size(MAX_CLIENT_MESSAGE_BYTES);
+            return refuse(&state, &actor, device_id, device, Refusal::Limit(limit), ws).await;
+        }
+    };
     // Small buffers: tungstenite's 128 KiB defaults would dominate an idle session's memory.
     let ws = ws
         .max_message_size(MAX_CLIENT_MESSAGE_BYTES)
@@ -56,7 +66,15 @@ pub async fn terminal_ws(
         }
         Err(DeviceError::Vault(_)) => {
             let device = state.devices.get(device_id).await.ok();
-            return refuse(&state, &actor, device_id, device, SshError::Decrypt, ws).await;
+            return refuse(
+                &state,
+                &actor,
+                device_id,
+                device,
+                Refusal::Ssh(SshError::Decrypt),
+                ws,
+            )
+            .await;
         }
         Err(e) => {
             tracing::error!(error = %e, "loading device credentials");
@@ -69,13 +87,16 @@ pub async fn terminal_ws(
         &credentials,
         state.devices.host_keys(),
         &actor,
+        &state.destinations,
         options,
     )
     .await;
     drop(credentials);
     let ssh = match connected {
         Ok(ssh) => ssh,
-        Err(e) => return refuse(&state, &actor, device_id, Some(device), e, ws).await,
+        Err(e) => {
+            return refuse(&state, &actor, device_id, Some(device), Refusal::Ssh(e), ws).await;
+        }
     };
     let learned = match &ssh.host_key {
         HostKeyOutcome::Learned(key) => Some(key.clone()),
@@ -102,7 +123,14 @@ pub async fn terminal_ws(
             first_resize_wait: FIRST_RESIZE_WAIT,
         };
         terminal_loop::run(socket, connected, state.terminals.clone()).await;
+        drop(slot);
     })
+}
+
+/// Why a terminal could not start.
+enum Refusal {
+    Ssh(SshError),
+    Limit(cloudshell::terminal::limits::LimitError),
 }
 
 /// A session that could not start: audited as SESSION_FAILED, then explained over the
@@ -112,10 +140,17 @@ async fn refuse(
     actor: &Actor,
     device_id: i64,
     device: Option<cloudshell::models::DeviceView>,
-    error: SshError,
+    refusal: Refusal,
     ws: WebSocketUpgrade,
 ) -> Response {
-    let kind = error.kind();
+    // The browser gets the error's fixed text; a library's own words go to the log only.
+    let (kind, message) = match &refusal {
+        Refusal::Ssh(error) => {
+            tracing::info!(error = ?error, device = device_id, "terminal connection failed");
+            (error.kind(), error.to_string())
+        }
+        Refusal::Limit(limit) => (ErrorKind::TooManySessions, limit.to_string()),
+    };
     let name = device
         .as_ref()
         .map(|d| format!("{} ({})", d.name, endpoint(&d.host, d.port)))
@@ -135,7 +170,6 @@ async fn refuse(
     if let Err(e) = state.auditor.record_durable(event).await {
         tracing::error!(error = %e, "recording SESSION_FAILED");
     }
-    let message = error.to_string();
     ws.on_upgrade(move |socket| send_error_and_close(socket, kind, message))
 }
 

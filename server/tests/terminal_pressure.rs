@@ -125,3 +125,88 @@ async fn a_slow_browser_keeps_its_session_and_a_frozen_one_is_ended() {
     assert_eq!(reason_of(&ended), "client_unresponsive");
     drop(frozen);
 }
+
+#[tokio::test]
+async fn loopback_and_metadata_addresses_are_refused_by_default_with_a_fixed_message() {
+    let sshd = Sshd::start().await;
+    // No DEVICE_ALLOW_CIDRS: the defaults apply.
+    let app = common::spawn_app_with(&[("DEVICE_ALLOW_CIDRS", "")]).await;
+    let token = app.login_admin().await;
+    // A name that resolves to loopback is checked on the address, after DNS.
+    for host in ["127.0.0.1", "localhost"] {
+        let res = common::devices::create(
+            app.addr,
+            &token,
+            serde_json::json!({"name": format!("inside-{host}"), "host": host, "port": sshd.port,
+                   "username": "root", "auth_type": "password", "password": "pw"}),
+        )
+        .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let id = res.json()["id"].as_i64().unwrap();
+        let ws = common::term::connect(app.addr, &token, id, &format!("http://{}", app.addr))
+            .await
+            .expect("upgrade");
+        let mut term = Term {
+            ws,
+            output: Vec::new(),
+            messages: Vec::new(),
+            closed: false,
+        };
+        let err = term
+            .expect_message(|m| matches!(m, ServerMessage::Error { .. }))
+            .await;
+        let ServerMessage::Error { kind, message } = err else {
+            unreachable!()
+        };
+        assert_eq!(
+            kind,
+            cloudshell::models::terminal::ErrorKind::DestinationRefused
+        );
+        assert!(message.contains("DEVICE_ALLOW_CIDRS"), "{message}");
+    }
+    let failed = common::devices::audit_rows(&app, "SESSION_FAILED").await;
+    assert_eq!(failed.len(), 2);
+    assert!(
+        failed
+            .iter()
+            .all(|r| r.reason.as_deref() == Some("destination_refused"))
+    );
+    // Nothing reached the sshd: it saw no connection (its log would show an auth attempt).
+}
+
+#[tokio::test]
+async fn terminals_over_the_per_user_limit_are_refused_and_audited() {
+    let sshd = Sshd::start().await;
+    let app = common::spawn_app_with(&[("MAX_TERMINALS_PER_USER", "2")]).await;
+    let token = app.login_admin().await;
+    let id = keyed_device(&app, &token, &sshd).await;
+    let mut open = Vec::new();
+    for _ in 0..2 {
+        let mut term = Term::open(app.addr, &token, id, 80, 24).await;
+        term.expect_message(|m| matches!(m, ServerMessage::Connected { .. }))
+            .await;
+        open.push(term);
+    }
+    let mut third = Term::open(app.addr, &token, id, 80, 24).await;
+    let err = third
+        .expect_message(|m| matches!(m, ServerMessage::Error { .. }))
+        .await;
+    let ServerMessage::Error { kind, message } = err else {
+        unreachable!()
+    };
+    assert_eq!(
+        kind,
+        cloudshell::models::terminal::ErrorKind::TooManySessions
+    );
+    assert!(message.contains("MAX_TERMINALS_PER_USER"), "{message}");
+    let failed = common::devices::audit_rows(&app, "SESSION_FAILED").await;
+    assert_eq!(failed[0].reason.as_deref(), Some("too_many_sessions"));
+    // Closing one gives its place back.
+    let closed = open.pop().unwrap();
+    drop(closed);
+    await_audit(&app, "SESSION_ENDED", Duration::from_secs(10)).await;
+    let mut again = Term::open(app.addr, &token, id, 80, 24).await;
+    again
+        .expect_message(|m| matches!(m, ServerMessage::Connected { .. }))
+        .await;
+}

@@ -9,6 +9,7 @@ use russh::client::{self, AuthResult, KeyboardInteractiveAuthResponse};
 use russh::keys::PrivateKeyWithHashAlg;
 use russh::keys::PublicKeyOrCertificate;
 
+use super::destination::DestinationPolicy;
 use super::host_keys::{HostKeyError, HostKeyStore, HostKeyVerdict, PresentedKey, endpoint};
 use crate::audit::Actor;
 use crate::devices::DeviceCredentials;
@@ -55,7 +56,12 @@ pub enum SshError {
     BadKey,
     #[error("The server is busy opening keys. Try again in a few seconds.")]
     Busy,
-    #[error("The SSH connection failed: {0}")]
+    #[error(
+        "{0} is not an address devices may be reached at (DEVICE_ALLOW_CIDRS / DEVICE_DENY_CIDRS)."
+    )]
+    DestinationRefused(String),
+    /// The library's own words go to the server log only (see `Debug`).
+    #[error("The SSH connection failed. The server log has the details.")]
     Protocol(#[from] russh::Error),
 }
 
@@ -66,6 +72,7 @@ impl SshError {
             SshError::Timeout(_) => ErrorKind::Timeout,
             SshError::AuthFailed | SshError::BadKey => ErrorKind::AuthFailed,
             SshError::Busy => ErrorKind::Busy,
+            SshError::DestinationRefused(_) => ErrorKind::DestinationRefused,
             SshError::HostKeyMismatch(_) => ErrorKind::HostKeyMismatch,
             SshError::Decrypt => ErrorKind::DecryptFailed,
             SshError::HostKeyCheck | SshError::Protocol(_) => ErrorKind::Internal,
@@ -160,18 +167,20 @@ pub async fn open_shell(
     Ok(channel)
 }
 
-/// Connects, checks the host key (auditing what it learns or refuses) and authenticates.
+/// Connects (only to an address `policy` allows), checks the host key (auditing what it
+/// learns or refuses) and authenticates.
 pub async fn connect(
     device: &DeviceView,
     credentials: &DeviceCredentials,
     store: &HostKeyStore,
     actor: &Actor,
+    policy: &DestinationPolicy,
     options: ConnectOptions,
 ) -> Result<SshSession, SshError> {
     let place = endpoint(&device.host, device.port);
     match tokio::time::timeout(
         options.timeout,
-        connect_inner(device, credentials, store, actor, options),
+        connect_inner(device, credentials, store, actor, policy, options),
     )
     .await
     {
@@ -185,6 +194,7 @@ async fn connect_inner(
     credentials: &DeviceCredentials,
     store: &HostKeyStore,
     actor: &Actor,
+    policy: &DestinationPolicy,
     options: ConnectOptions,
 ) -> Result<SshSession, SshError> {
     let place = endpoint(&device.host, device.port);
@@ -209,7 +219,8 @@ async fn connect_inner(
         .trim_end_matches(']')
         .to_owned();
     let port = u16::try_from(device.port).map_err(|_| SshError::Unreachable(place.clone()))?;
-    let connected = client::connect(config, (host.as_str(), port), verifier).await;
+    let stream = open_tcp(&host, port, policy, &place).await?;
+    let connected = client::connect_stream(config, stream, verifier).await;
     let decided = outcome.lock().ok().and_then(|o| o.clone());
     let mut handle = match (connected, decided.clone()) {
         (Ok(handle), _) => handle,
@@ -226,6 +237,44 @@ async fn connect_inner(
         handle,
         host_key: decided.unwrap_or(HostKeyOutcome::Matched),
     })
+}
+
+/// Resolves `host` and connects to the first address the policy allows, checking each one
+/// actually connected to (a name cannot resolve to a refused address between check and use).
+async fn open_tcp(
+    host: &str,
+    port: u16,
+    policy: &DestinationPolicy,
+    place: &str,
+) -> Result<tokio::net::TcpStream, SshError> {
+    let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|_| SshError::Unreachable(place.to_owned()))?
+        .collect();
+    let mut refused = None;
+    let mut last_error = None;
+    for addr in addrs {
+        if let Err(why) = policy.check(addr.ip()) {
+            tracing::warn!(%addr, ?why, "device address refused by the destination policy");
+            refused = Some(addr);
+            continue;
+        }
+        match tokio::net::TcpStream::connect(addr).await {
+            Ok(stream) => {
+                let _ = stream.set_nodelay(true);
+                return Ok(stream);
+            }
+            Err(e) => last_error = Some(e),
+        }
+    }
+    match (last_error, refused) {
+        (None, Some(_)) => Err(SshError::DestinationRefused(place.to_owned())),
+        (Some(e), _) => {
+            tracing::info!(error = %e, %place, "device connection failed");
+            Err(SshError::Unreachable(place.to_owned()))
+        }
+        (None, None) => Err(SshError::Unreachable(place.to_owned())),
+    }
 }
 
 async fn authenticate(

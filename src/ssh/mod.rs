@@ -2,6 +2,7 @@
 //! client builds on these.
 
 pub mod client;
+pub mod destination;
 pub mod host_keys;
 pub mod key_cost;
 pub mod key_work;

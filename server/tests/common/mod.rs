@@ -68,6 +68,8 @@ pub fn config_for(dir: &TempDir, extra: &[(&str, &str)]) -> Config {
         vars.insert("DATABASE_URL".into(), url);
     }
     vars.insert("ADMIN_PASSWORD".into(), ADMIN_PASSWORD.into());
+    // The test sshd listens on loopback, which devices may not reach by default.
+    vars.insert("DEVICE_ALLOW_CIDRS".into(), "127.0.0.1/32".into());
     for (k, v) in extra {
         vars.insert((*k).into(), (*v).into());
     }

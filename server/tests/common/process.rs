@@ -38,6 +38,7 @@ impl ServerProcess {
             .env("DATA_DIR", data_dir)
             .env("LISTEN_ADDR", "127.0.0.1:0")
             .env("ADMIN_PASSWORD", super::ADMIN_PASSWORD)
+            .env("DEVICE_ALLOW_CIDRS", "127.0.0.1/32")
             // No SECRET_KEY: the key file in DATA_DIR is shared with in-process servers.
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
