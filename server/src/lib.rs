@@ -20,6 +20,7 @@ pub mod router;
 pub mod sealing;
 pub mod secret_key;
 pub mod serve;
+pub mod session_watch;
 pub mod startup;
 pub mod state;
 pub mod terminal;

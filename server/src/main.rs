@@ -117,6 +117,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let login_reports = server::login_reports::spawn(state.clone());
     let sealing = server::sealing::spawn(state.clone());
     let revocation_poll = server::revocation_poll::spawn(state.clone());
+    let session_watch = server::session_watch::spawn(state.clone());
     let sealer = state.sealer.clone();
     let auditor = state.auditor.clone();
     let terminals = state.terminals.clone();
@@ -143,6 +144,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     login_reports.abort();
     sealing.abort();
     revocation_poll.abort();
+    session_watch.abort();
     // Blocks still running at shutdown are not over, so they are not reported: the audit
     // records a block's refusals only once it has ended.
     // The last seal covers everything this run recorded; bounded, so a stuck database

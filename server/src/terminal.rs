@@ -107,13 +107,15 @@ pub async fn terminal_ws(
         // Recorded only once the WebSocket exists, so every start has a task that ends it.
         // Database work is boxed here and in the loop: a future awaited inline makes the
         // task as large as that future for the session's whole life (tens of KiB each).
-        let (live, stop) = match Box::pin(state.terminals.start(&actor, &device)).await {
-            Ok(started) => started,
-            Err(e) => {
-                tracing::error!(error = %e, "recording the session start");
-                return;
-            }
-        };
+        let web_session_id = session.session_id;
+        let (live, stop) =
+            match Box::pin(state.terminals.start(&actor, web_session_id, &device)).await {
+                Ok(started) => started,
+                Err(e) => {
+                    tracing::error!(error = %e, "recording the session start");
+                    return;
+                }
+            };
         let connected = Connected {
             ssh,
             live,

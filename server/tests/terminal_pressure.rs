@@ -210,3 +210,49 @@ async fn terminals_over_the_per_user_limit_are_refused_and_audited() {
         .expect_message(|m| matches!(m, ServerMessage::Connected { .. }))
         .await;
 }
+
+#[tokio::test]
+async fn a_terminal_ends_with_its_web_session_and_typing_keeps_that_session_alive() {
+    use cloudshell::db::entities::web_session;
+    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+    let sshd = Sshd::start().await;
+    let app = spawn_app().await;
+    let watch = server::session_watch::spawn(app.state.clone());
+    let token = app.login_admin().await;
+    let id = keyed_device(&app, &token, &sshd).await;
+    let session = || async {
+        web_session::Entity::find()
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+
+    // Typing counts as activity: a session about to expire is slid forward.
+    let mut term = Term::open(app.addr, &token, id, 80, 24).await;
+    term.expect_message(|m| matches!(m, ServerMessage::Connected { .. }))
+        .await;
+    let soon = time::OffsetDateTime::now_utc() + time::Duration::seconds(30);
+    let mut row = session().await.into_active_model();
+    row.expires_at = Set(soon);
+    row.update(&app.state.db).await.unwrap();
+    term.type_text("echo typing\n").await;
+    term.expect_output("typing").await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while session().await.expires_at <= soon {
+        assert!(
+            Instant::now() < deadline,
+            "typing did not extend the web session"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // The web session expires: the terminal ends within 5 s, with that reason.
+    let mut row = session().await.into_active_model();
+    row.expires_at = Set(time::OffsetDateTime::now_utc() - time::Duration::seconds(1));
+    row.update(&app.state.db).await.unwrap();
+    let ended = await_audit(&app, "SESSION_ENDED", Duration::from_secs(5)).await;
+    assert_eq!(reason_of(&ended), "web_session_ended");
+    term.expect_closed().await;
+    watch.abort();
+}

@@ -7,6 +7,7 @@ mod login;
 pub mod password;
 pub mod throttle;
 pub mod token;
+mod web_sessions;
 
 use std::net::IpAddr;
 use std::sync::Arc;

@@ -50,6 +50,8 @@ audit_reasons! {
     LoggedOut => "logged_out", "user logged out";
     PasswordChanged => "password_changed", "password changed";
     ServerShutdown => "server_shutdown", "server shutdown";
+    /// The web session the terminal was opened from expired or was revoked.
+    WebSessionEnded => "web_session_ended", "web session ended";
     /// The server holding it died; found by a restart or a replica.
     ServerRestart => "server_restart", "server restart";
     ProtocolError => "protocol_error", "protocol error";

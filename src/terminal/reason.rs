@@ -18,6 +18,8 @@ pub enum EndReason {
     LoggedOut,
     PasswordChanged,
     ServerShutdown,
+    /// The web session it was opened from expired or was revoked.
+    WebSessionEnded,
     /// Found open at startup: the process that owned it died.
     ServerRestart,
     /// The browser broke the protocol.
@@ -25,7 +27,7 @@ pub enum EndReason {
 }
 
 impl EndReason {
-    pub const ALL: [EndReason; 11] = [
+    pub const ALL: [EndReason; 12] = [
         EndReason::TabClosed,
         EndReason::RemoteExit,
         EndReason::SshClosed,
@@ -35,6 +37,7 @@ impl EndReason {
         EndReason::LoggedOut,
         EndReason::PasswordChanged,
         EndReason::ServerShutdown,
+        EndReason::WebSessionEnded,
         EndReason::ServerRestart,
         EndReason::ProtocolError,
     ];
@@ -55,6 +58,7 @@ impl EndReason {
             EndReason::LoggedOut => AuditReason::LoggedOut,
             EndReason::PasswordChanged => AuditReason::PasswordChanged,
             EndReason::ServerShutdown => AuditReason::ServerShutdown,
+            EndReason::WebSessionEnded => AuditReason::WebSessionEnded,
             EndReason::ServerRestart => AuditReason::ServerRestart,
             EndReason::ProtocolError => AuditReason::ProtocolError,
         }

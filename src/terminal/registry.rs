@@ -47,6 +47,10 @@ pub struct LiveSession {
     /// Bytes from the browser to the device, and from the device to the browser.
     pub bytes_in: AtomicU64,
     pub bytes_out: AtomicU64,
+    /// The web session it was opened from: the terminal lives no longer than it.
+    pub web_session_id: i64,
+    /// Input arrived since the last web-session check (it counts as activity).
+    typed: AtomicBool,
     ended: AtomicBool,
     stop: watch::Sender<Option<EndReason>>,
 }
@@ -54,6 +58,7 @@ pub struct LiveSession {
 impl LiveSession {
     pub fn add_in(&self, n: usize) {
         self.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
+        self.typed.store(true, Ordering::Relaxed);
     }
 
     pub fn add_out(&self, n: usize) {
@@ -116,6 +121,7 @@ impl SessionRegistry {
     pub async fn start(
         &self,
         actor: &Actor,
+        web_session_id: i64,
         device: &DeviceView,
     ) -> Result<(Arc<LiveSession>, StopSignal), DbErr> {
         let id = random_id();
@@ -149,6 +155,8 @@ impl SessionRegistry {
             started_db: beat,
             bytes_in: AtomicU64::new(0),
             bytes_out: AtomicU64::new(0),
+            web_session_id,
+            typed: AtomicBool::new(false),
             ended: AtomicBool::new(false),
             stop,
         });
@@ -259,6 +267,36 @@ impl SessionRegistry {
                 let _ = session.stop.send(Some(reason));
             }
         }
+    }
+
+    /// The web sessions live terminals were opened from, and those with input since the
+    /// last call (the flags are cleared).
+    pub fn web_sessions_in_use(&self) -> (Vec<i64>, Vec<i64>) {
+        let mut all = Vec::new();
+        let mut typed = Vec::new();
+        for session in self.snapshot() {
+            all.push(session.web_session_id);
+            if session.typed.swap(false, Ordering::Relaxed) {
+                typed.push(session.web_session_id);
+            }
+        }
+        all.sort_unstable();
+        all.dedup();
+        typed.sort_unstable();
+        typed.dedup();
+        (all, typed)
+    }
+
+    /// Ends the terminals opened from web sessions not in `live`.
+    pub fn stop_outside(&self, live: &[i64]) -> usize {
+        let mut stopped = 0;
+        for session in self.snapshot() {
+            if !live.contains(&session.web_session_id) {
+                let _ = session.stop.send(Some(EndReason::WebSessionEnded));
+                stopped += 1;
+            }
+        }
+        stopped
     }
 
     /// Ends every live session (asking their tasks first, then directly after `grace`).

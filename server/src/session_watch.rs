@@ -1,0 +1,38 @@
+//! Terminals live no longer than the web session they were opened from: every
+//! `CHECK_EVERY` the web sessions of live terminals are looked up, terminals whose session
+//! expired or was revoked end ("web session ended"), and sessions whose terminals had input
+//! slide their expiry forward, as any request would (at most once a minute each).
+
+use std::time::Duration;
+
+use crate::state::AppState;
+
+pub const CHECK_EVERY: Duration = Duration::from_secs(2);
+
+/// One check; returns how many terminals it ended.
+pub async fn check_once(state: &AppState) -> Result<usize, sea_orm::DbErr> {
+    let (in_use, typed) = state.terminals.web_sessions_in_use();
+    if in_use.is_empty() {
+        return Ok(0);
+    }
+    let live = state.auth.live_web_sessions(&in_use, &typed).await?;
+    Ok(state.terminals.stop_outside(&live))
+}
+
+pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(CHECK_EVERY);
+        let mut failing = false;
+        loop {
+            ticker.tick().await;
+            match check_once(&state).await {
+                Ok(_) => failing = false,
+                Err(e) if !failing => {
+                    failing = true;
+                    tracing::error!(error = %e, "checking terminals' web sessions failed; will retry");
+                }
+                Err(_) => {}
+            }
+        }
+    })
+}
