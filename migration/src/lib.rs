@@ -12,6 +12,7 @@ mod m000006_create_terminal_sessions;
 mod m000007_add_users_must_change_password;
 mod m000008_add_audit_reason_checkpoint_seal;
 mod m000009_create_terminal_revocations;
+mod m000010_add_terminal_session_counters;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m000007_add_users_must_change_password::Migration),
             Box::new(m000008_add_audit_reason_checkpoint_seal::Migration),
             Box::new(m000009_create_terminal_revocations::Migration),
+            Box::new(m000010_add_terminal_session_counters::Migration),
         ]
     }
 }

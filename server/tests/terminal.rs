@@ -300,6 +300,10 @@ async fn sessions_left_open_by_a_killed_process_end_at_the_next_start() {
     else {
         unreachable!()
     };
+    term.type_text("echo counted-$((40+2))\n").await;
+    term.expect_output("counted-42").await;
+    // The heartbeat persists the counters that a crash would otherwise lose.
+    app.state.terminals.heartbeat().await.unwrap();
     // What kill -9 leaves: the row is open, nothing recorded an end.
     std::mem::forget(term);
     let dir = app.stop().await;
@@ -309,10 +313,15 @@ async fn sessions_left_open_by_a_killed_process_end_at_the_next_start() {
     let ended = audit_rows(&restarted, "SESSION_ENDED").await;
     assert_eq!(ended.len(), 1);
     assert_eq!(ended[0].session_id.as_deref(), Some(session_id.as_str()));
+    assert_eq!(ended[0].reason.as_deref(), Some("server_restart"));
+    let detail = &ended[0].detail;
+    assert!(detail.contains(": server restart;"), "{detail}");
+    // What moved, as of the last heartbeat: the typed line in, its echo and output out.
+    assert!(detail.contains("at least 23 bytes in"), "{detail}");
+    assert!(!detail.contains(" 0 bytes out"), "{detail}");
     assert!(
-        ended[0].detail.contains(": server restart;"),
-        "{}",
-        ended[0].detail
+        detail.contains(" UTC (as of the last heartbeat)"),
+        "{detail}"
     );
 }
 

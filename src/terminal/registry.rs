@@ -51,6 +51,10 @@ pub struct LiveSession {
     pub web_session_id: i64,
     /// Input arrived since the last web-session check (it counts as activity).
     typed: AtomicBool,
+    /// Milliseconds after `started` of the last byte either way.
+    last_activity_ms: AtomicU64,
+    /// When it started, by this server's clock (for the persisted last activity).
+    started_at: time::OffsetDateTime,
     ended: AtomicBool,
     stop: watch::Sender<Option<EndReason>>,
 }
@@ -59,10 +63,22 @@ impl LiveSession {
     pub fn add_in(&self, n: usize) {
         self.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
         self.typed.store(true, Ordering::Relaxed);
+        self.touch();
     }
 
     pub fn add_out(&self, n: usize) {
         self.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
+        self.touch();
+    }
+
+    fn touch(&self) {
+        let ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last_activity_ms.store(ms, Ordering::Relaxed);
+    }
+
+    fn last_activity(&self) -> time::OffsetDateTime {
+        let ms = self.last_activity_ms.load(Ordering::Relaxed);
+        self.started_at + time::Duration::milliseconds(i64::try_from(ms).unwrap_or(i64::MAX))
     }
 }
 
@@ -140,6 +156,9 @@ impl SessionRegistry {
             end_reason: Set(None),
             node_id: Set(self.node_id.to_string()),
             heartbeat_at: Set(beat),
+            bytes_in: Set(0),
+            bytes_out: Set(0),
+            last_activity_at: Set(Some(now)),
         }
         .insert(&self.db)
         .await?;
@@ -157,6 +176,8 @@ impl SessionRegistry {
             bytes_out: AtomicU64::new(0),
             web_session_id,
             typed: AtomicBool::new(false),
+            last_activity_ms: AtomicU64::new(0),
+            started_at: now,
             ended: AtomicBool::new(false),
             stop,
         });
@@ -321,18 +342,36 @@ impl SessionRegistry {
         }
     }
 
-    /// Marks this process's sessions as alive; run every HEARTBEAT.
+    /// Marks this process's sessions as alive, with their byte counters and last activity,
+    /// so a crash-recovered end knows them; run every HEARTBEAT.
     pub async fn heartbeat(&self) -> Result<(), DbErr> {
-        let ids: Vec<String> = self.snapshot().iter().map(|s| s.id.clone()).collect();
-        if ids.is_empty() {
+        let sessions = self.snapshot();
+        if sessions.is_empty() {
             return Ok(());
         }
         let now = db_now(&self.db).await?;
-        terminal_session::Entity::update_many()
-            .col_expr(terminal_session::Column::HeartbeatAt, Expr::value(now))
-            .filter(terminal_session::Column::Id.is_in(ids))
-            .exec(&self.db)
-            .await?;
+        for session in sessions {
+            let counter =
+                |c: &AtomicU64| i64::try_from(c.load(Ordering::Relaxed)).unwrap_or(i64::MAX);
+            terminal_session::Entity::update_many()
+                .col_expr(terminal_session::Column::HeartbeatAt, Expr::value(now))
+                .col_expr(
+                    terminal_session::Column::BytesIn,
+                    Expr::value(counter(&session.bytes_in)),
+                )
+                .col_expr(
+                    terminal_session::Column::BytesOut,
+                    Expr::value(counter(&session.bytes_out)),
+                )
+                .col_expr(
+                    terminal_session::Column::LastActivityAt,
+                    Expr::value(Some(session.last_activity())),
+                )
+                .filter(terminal_session::Column::Id.eq(session.id.clone()))
+                .filter(terminal_session::Column::EndedAt.is_null())
+                .exec(&self.db)
+                .await?;
+        }
         Ok(())
     }
 
@@ -379,14 +418,29 @@ impl SessionRegistry {
                 continue;
             }
             let secs = (row.heartbeat_at - row.started_at).whole_seconds().max(0) as u64;
+            let last_activity = row
+                .last_activity_at
+                .and_then(|t| {
+                    t.format(time::macros::format_description!(
+                        "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
+                    ))
+                    .ok()
+                })
+                .map(|t| format!("; last activity {t}"))
+                .unwrap_or_default();
             let mut event = AuditEvent::new(
                 row.username.clone(),
                 AuditAction::SessionEnded,
-                ended_detail(
-                    &row.device_name,
-                    &row.endpoint,
-                    EndReason::ServerRestart,
-                    &format!("at least {}", duration_text(secs)),
+                format!(
+                    "{}; at least {} bytes in, {} bytes out{last_activity} (as of the last heartbeat)",
+                    ended_detail(
+                        &row.device_name,
+                        &row.endpoint,
+                        EndReason::ServerRestart,
+                        &format!("at least {}", duration_text(secs)),
+                    ),
+                    row.bytes_in,
+                    row.bytes_out,
                 ),
             )
             .reason(EndReason::ServerRestart.reason())

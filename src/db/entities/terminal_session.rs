@@ -15,6 +15,10 @@ pub struct Model {
     pub end_reason: Option<String>,
     pub node_id: String,
     pub heartbeat_at: TimeDateTimeWithTimeZone,
+    /// As of the last heartbeat.
+    pub bytes_in: i64,
+    pub bytes_out: i64,
+    pub last_activity_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
