@@ -1,8 +1,10 @@
 //! Secrets at rest: AES-256-GCM with a key derived once from SECRET_KEY.
 //!
-//! Every ciphertext gets a fresh random nonce, and its associated data names the row and
-//! field it belongs to, so a ciphertext copied to another row or field does not decrypt.
-//! Stored form: `v1:` + hex(nonce ‖ ciphertext ‖ tag).
+//! Every ciphertext gets a fresh random nonce, and its associated data names the row, the
+//! field and the endpoint (`user@host:port`) it belongs to, so a ciphertext copied to another
+//! row or field, or left behind when a device's endpoint is changed in the database, does not
+//! decrypt. Stored form: `v2:` + hex(nonce ‖ ciphertext ‖ tag). `v1:` ciphertexts (bound to
+//! row and field only) are read only by the upgrade that re-encrypts them (`decrypt_v1`).
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -12,7 +14,8 @@ use sha2::Sha256;
 
 use crate::secret::SecretString;
 
-const VERSION: &str = "v1:";
+const VERSION: &str = "v2:";
+const VERSION_1: &str = "v1:";
 const NONCE_LEN: usize = 12;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,16 +29,26 @@ pub enum VaultError {
     Encrypt,
 }
 
-/// What a ciphertext is bound to: its table, row and field.
+/// What a ciphertext is bound to: its table, row, field and endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Binding<'a> {
     pub table: &'a str,
     pub row_id: i64,
     pub field: &'a str,
+    /// `user@host:port`: the only place this secret is for.
+    pub endpoint: &'a str,
 }
 
 impl Binding<'_> {
     fn aad(&self) -> Vec<u8> {
+        format!(
+            "cloudshell:v2:{}:{}:{}:{}",
+            self.table, self.row_id, self.field, self.endpoint
+        )
+        .into_bytes()
+    }
+
+    fn aad_v1(&self) -> Vec<u8> {
         format!("cloudshell:{}:{}:{}", self.table, self.row_id, self.field).into_bytes()
     }
 }
@@ -89,22 +102,51 @@ impl Vault {
     }
 
     pub fn decrypt(&self, stored: &str, binding: Binding<'_>) -> Result<SecretString, VaultError> {
+        self.open(stored, VERSION, &binding.aad())
+    }
+
+    /// Whether `stored` is a `v1:` ciphertext (bound to row and field only).
+    pub fn is_v1(stored: &str) -> bool {
+        stored.starts_with(VERSION_1)
+    }
+
+    /// Reads a `v1:` ciphertext, for the upgrade that re-encrypts it bound to its endpoint.
+    pub fn decrypt_v1(
+        &self,
+        stored: &str,
+        binding: Binding<'_>,
+    ) -> Result<SecretString, VaultError> {
+        self.open(stored, VERSION_1, &binding.aad_v1())
+    }
+
+    /// What the previous version wrote: bound to table, row and field only (upgrade tests).
+    #[cfg(test)]
+    pub(crate) fn encrypt_v1(&self, plaintext: &str, binding: Binding<'_>) -> String {
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::rng().fill_bytes(&mut nonce);
+        let sealed = self
+            .cipher
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext.as_bytes(),
+                    aad: &binding.aad_v1(),
+                },
+            )
+            .unwrap_or_default();
+        format!("{VERSION_1}{}{}", hex::encode(nonce), hex::encode(sealed))
+    }
+
+    fn open(&self, stored: &str, version: &str, aad: &[u8]) -> Result<SecretString, VaultError> {
         let raw = stored
-            .strip_prefix(VERSION)
+            .strip_prefix(version)
             .and_then(|h| hex::decode(h).ok())
             .filter(|b| b.len() > NONCE_LEN)
             .ok_or(VaultError::Malformed)?;
         let (nonce, sealed) = raw.split_at(NONCE_LEN);
-        let aad = binding.aad();
         let plain = self
             .cipher
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: sealed,
-                    aad: &aad,
-                },
-            )
+            .decrypt(Nonce::from_slice(nonce), Payload { msg: sealed, aad })
             .map_err(|_| VaultError::Decrypt)?;
         String::from_utf8(plain)
             .map(SecretString::new)
@@ -124,6 +166,7 @@ mod tests {
         table: "devices",
         row_id: 7,
         field: "password",
+        endpoint: "deploy@10.0.0.5:22",
     };
 
     #[test]
@@ -148,6 +191,30 @@ mod tests {
         };
         assert_eq!(v.decrypt(&c, other_row), Err(VaultError::Decrypt));
         assert_eq!(v.decrypt(&c, other_field), Err(VaultError::Decrypt));
+        for moved in [
+            "deploy@10.0.0.6:22",
+            "deploy@10.0.0.5:2222",
+            "root@10.0.0.5:22",
+        ] {
+            let elsewhere = Binding {
+                endpoint: moved,
+                ..PW
+            };
+            assert_eq!(
+                v.decrypt(&c, elsewhere),
+                Err(VaultError::Decrypt),
+                "{moved}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_v1_ciphertext_is_read_only_by_the_upgrade() {
+        let v = vault("0123456789abcdef0123456789abcdef");
+        let old = v.encrypt_v1("old", PW);
+        assert!(Vault::is_v1(&old));
+        assert_eq!(v.decrypt(&old, PW), Err(VaultError::Malformed));
+        assert_eq!(v.decrypt_v1(&old, PW).unwrap(), SecretString::new("old"));
     }
 
     #[test]

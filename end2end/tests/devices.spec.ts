@@ -40,11 +40,20 @@ test("devices: add with a generated key, see it in the sidebar, edit it, delete 
   await expect(edit.getByLabel("Public key (for authorized_keys)")).toHaveValue(/^ssh-ed25519 /);
   await expect(edit.getByText("None stored yet")).toBeVisible();
   await edit.getByLabel("Name", { exact: true }).fill(web02);
+  // Another port: the form says, before saving, that the stored key would not go along,
+  // and saving asks for it again.
   await edit.getByLabel("Port", { exact: true }).fill("22");
+  const note = edit.getByRole("status").filter({ hasText: "not sent to a new place" });
+  await expect(note).toBeVisible();
+  await edit.getByRole("button", { name: "Save changes" }).click();
+  await expect(edit.getByText("paste or load the key again, or generate one")).toBeVisible();
+  // Back to the stored endpoint: the note goes and the rename saves with the key kept.
+  await edit.getByLabel("Port", { exact: true }).fill("2222");
+  await expect(note).toBeHidden();
   await edit.getByRole("button", { name: "Save changes" }).click();
   await expect(edit).toBeHidden();
   const renamed = sidebar.getByRole("listitem").filter({ hasText: web02 });
-  await expect(renamed).toContainText("deploy@127.0.0.1:22");
+  await expect(renamed).toContainText("deploy@127.0.0.1:2222");
   await expect(first).toHaveCount(0);
 
   // Delete asks first; Cancel (focused, so Enter is safe) keeps the device.
@@ -65,6 +74,6 @@ test("devices: add with a generated key, see it in the sidebar, edit it, delete 
   const details = (await audit.json()).entries.map((e: { action: string; detail: string }) => `${e.action} ${e.detail}`);
   expect(details).toContainEqual(`DEVICE_CREATED Created device ${web01} (deploy@127.0.0.1:2222, private key)`);
   expect(details.some((d: string) => d.startsWith(`KEY_GENERATED Generated Ed25519 key for ${web01}: SHA256:`))).toBeTruthy();
-  expect(details).toContainEqual(`DEVICE_UPDATED Updated device ${web02} (was ${web01}): name, port`);
-  expect(details).toContainEqual(`DEVICE_DELETED Deleted device ${web02} (deploy@127.0.0.1:22)`);
+  expect(details).toContainEqual(`DEVICE_UPDATED Updated device ${web02} (was ${web01}): name`);
+  expect(details).toContainEqual(`DEVICE_DELETED Deleted device ${web02} (deploy@127.0.0.1:2222)`);
 });

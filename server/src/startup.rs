@@ -165,9 +165,20 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
         tokio::task::spawn_blocking(move || crate::pwa::service_worker_source(&site_root))
             .await?
             .into();
+    // The vault key is derived once, here; SECRET_KEY itself is not kept.
+    let devices = DeviceService::new(db.clone(), Vault::new(&secret_key), auditor.clone());
+    let rebound = devices
+        .rebind_v1_secrets()
+        .await
+        .context("binding stored credentials to their endpoints")?;
+    if rebound > 0 {
+        tracing::info!(
+            devices = rebound,
+            "re-encrypted stored credentials bound to their endpoints"
+        );
+    }
     let state = AppState {
-        // The vault key is derived once, here; SECRET_KEY itself is not kept.
-        devices: DeviceService::new(db.clone(), Vault::new(&secret_key), auditor.clone()),
+        devices,
         leptos_options,
         db,
         auth,

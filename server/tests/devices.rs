@@ -41,37 +41,51 @@ async fn create_list_update_delete_each_audited() {
         .unwrap()
         .unwrap();
     let stored = row.password_enc.clone().unwrap();
-    assert!(stored.starts_with("v1:") && !stored.contains("s3cret"));
+    assert!(stored.starts_with("v2:") && !stored.contains("s3cret"));
 
     let listed: Vec<DeviceView> = serde_json::from_str(&list(app.addr, &token).await.body).unwrap();
     assert_eq!(listed, vec![created.clone()]);
 
-    // An edit with no password keeps the stored one, byte for byte.
+    // Moving it to another host and port without the password is refused: the stored
+    // password is for the old endpoint only.
     let mut edit = password_device("web01", "");
     edit["host"] = json!("web01.example.org");
     edit["port"] = json!(2222);
+    assert_eq!(
+        invalid_fields(&update(app.addr, &token, created.id, edit.clone()).await),
+        ["password"]
+    );
+    // With the password entered again, the move is saved.
+    edit["password"] = json!("another-pw-42");
     let res = update(app.addr, &token, created.id, edit).await;
     assert_eq!(res.status, 200, "{}", res.body);
     let updated = view(&res.body);
     assert_eq!(updated.target(), "deploy@web01.example.org:2222");
     assert!(updated.has_password);
-    let row = device::Entity::find_by_id(created.id)
+    let moved = device::Entity::find_by_id(created.id)
         .one(&app.state.db)
         .await
         .unwrap()
+        .unwrap()
+        .password_enc
         .unwrap();
-    assert_eq!(row.password_enc.as_deref(), Some(stored.as_str()));
 
-    // A rename and a new password are both named; the password itself is not.
+    // A rename with no password keeps the stored one, byte for byte.
     let res = update(
         app.addr,
         &token,
         created.id,
         json!({"name": "web02", "host": "web01.example.org", "port": 2222,
-               "username": "deploy", "auth_type": "password", "password": "another-pw-42"}),
+               "username": "deploy", "auth_type": "password"}),
     )
     .await;
     assert_eq!(res.status, 200, "{}", res.body);
+    let row = device::Entity::find_by_id(created.id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.password_enc.as_deref(), Some(moved.as_str()));
 
     let res = Request::post_form("/api/devices/delete", &[("id", &created.id.to_string())])
         .cookie(&token)
@@ -102,8 +116,8 @@ async fn create_list_update_delete_each_audited() {
     assert_eq!(
         details(audit_rows(&app, "DEVICE_UPDATED").await),
         [
-            "Updated device web01: host, port",
-            "Updated device web02 (was web01): name, password"
+            "Updated device web01: host, port, password",
+            "Updated device web02 (was web01): name"
         ]
     );
     assert_eq!(

@@ -3,7 +3,10 @@
 //! did what.
 
 mod changes;
+mod rebind;
 mod secrets;
+
+use rebind::secret_endpoint;
 
 use sea_orm::{
     ActiveModelTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel, Set, SqlErr,
@@ -118,7 +121,8 @@ impl DeviceService {
     ) -> Result<DeviceView, DeviceError> {
         let fields = trimmed(&input.fields);
         let mut errors = self.check_fields(&fields, None).await?;
-        let new = secrets::prepare(&input, None, key_comment(&fields.name), &mut errors).await?;
+        let new =
+            secrets::prepare(&input, None, false, key_comment(&fields.name), &mut errors).await?;
 
         let now = OffsetDateTime::now_utc();
         let txn = self.db.begin().await?;
@@ -138,7 +142,14 @@ impl DeviceService {
         // The ciphertexts are bound to the row id, so they are written once it exists.
         let id = inserted.id;
         let mut row = inserted.clone().into_active_model();
-        secrets::apply(&mut row, id, fields.auth_type, None, &new, &self.vault)?;
+        let place = secret_endpoint(&fields.username, &fields.host, fields.port);
+        let target = secrets::Target {
+            id,
+            auth: fields.auth_type,
+            endpoint: &place,
+            endpoint_changed: false,
+        };
+        secrets::apply(&mut row, target, None, &new, &self.vault)?;
         let saved = if row.is_changed() {
             row.update(&txn).await?
         } else {
@@ -168,9 +179,13 @@ impl DeviceService {
         let stored = self.row(id).await?;
         let fields = trimmed(&input.fields);
         let mut errors = self.check_fields(&fields, Some(id)).await?;
+        let endpoint = secret_endpoint(&fields.username, &fields.host, fields.port);
+        let endpoint_changed =
+            endpoint != secret_endpoint(&stored.username, &stored.host, port(&stored));
         let new = secrets::prepare(
             &input,
             Some(&stored),
+            endpoint_changed,
             key_comment(&fields.name),
             &mut errors,
         )
@@ -183,14 +198,13 @@ impl DeviceService {
         row.username = Set(fields.username.clone());
         row.auth_type = Set(fields.auth_type.as_str().to_owned());
         row.updated_at = Set(OffsetDateTime::now_utc());
-        let secret_changes = secrets::apply(
-            &mut row,
+        let target = secrets::Target {
             id,
-            fields.auth_type,
-            Some(&stored),
-            &new,
-            &self.vault,
-        )?;
+            auth: fields.auth_type,
+            endpoint: &endpoint,
+            endpoint_changed,
+        };
+        let secret_changes = secrets::apply(&mut row, target, Some(&stored), &new, &self.vault)?;
         let saved = row
             .update(&self.db)
             .await
@@ -241,6 +255,7 @@ impl DeviceService {
         id: i64,
     ) -> Result<(DeviceView, DeviceCredentials), DeviceError> {
         let row = self.row(id).await?;
+        let endpoint = secret_endpoint(&row.username, &row.host, port(&row));
         let open = |stored: &Option<String>, field| -> Result<_, VaultError> {
             stored
                 .as_deref()
@@ -251,6 +266,7 @@ impl DeviceService {
                             table: "devices",
                             row_id: id,
                             field,
+                            endpoint: &endpoint,
                         },
                     )
                 })

@@ -43,12 +43,16 @@ fn field(field: &str, message: impl Into<String>) -> FieldError {
 
 /// Checks the input's secrets against its auth type and what `stored` already holds, adding
 /// any problems to `errors`. Generates a key only when nothing else is wrong.
+/// With `endpoint_changed` (host, port or username differ from the stored device), nothing
+/// stored is kept: a secret goes only where it was entered for, so it must be re-entered.
 pub(crate) async fn prepare(
     input: &DeviceInput,
     stored: Option<&device::Model>,
+    endpoint_changed: bool,
     key_comment: String,
     errors: &mut Vec<FieldError>,
 ) -> Result<NewSecrets, DeviceError> {
+    let stored = stored.filter(|_| !endpoint_changed);
     let auth = input.fields.auth_type;
     let password = input
         .password
@@ -64,7 +68,14 @@ pub(crate) async fn prepare(
         && password.is_none()
         && stored.is_none_or(|s| s.password_enc.is_none())
     {
-        errors.push(field("password", "Enter the device's password."));
+        errors.push(field(
+            "password",
+            if endpoint_changed {
+                "The host, port or username changed, so the stored password is not sent there. Enter the password again."
+            } else {
+                "Enter the device's password."
+            },
+        ));
     }
 
     let plan = match (&input.key, auth.uses_key()) {
@@ -108,7 +119,11 @@ pub(crate) async fn prepare(
     {
         errors.push(field(
             "private_key",
-            "Paste or load a private key, or generate one.",
+            if endpoint_changed {
+                "The host, port or username changed, so the stored key is not used there. Paste or load the key again, or generate one."
+            } else {
+                "Paste or load a private key, or generate one."
+            },
         ));
     }
     if !errors.is_empty() {
@@ -136,23 +151,45 @@ async fn generate(algorithm: KeyAlgorithm, comment: String) -> Result<NewKey, De
     })
 }
 
-/// Writes the secret columns of row `id` for auth type `auth`; returns the audit words for
-/// what changed ("password", "private key removed", ...). Never the values.
+/// The row the secrets are written to, and where they are for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Target<'a> {
+    pub id: i64,
+    pub auth: SshAuthType,
+    /// `user@host:port`.
+    pub endpoint: &'a str,
+    /// Host, port or username differ from the stored row's.
+    pub endpoint_changed: bool,
+}
+
+/// Writes the secret columns of row `id` for auth type `auth`, bound to `endpoint`
+/// (`user@host:port`); returns the audit words for what changed ("password", "private key
+/// removed", ...). Never the values. With `endpoint_changed`, stored secrets that were not
+/// re-entered are removed.
 pub(crate) fn apply(
     row: &mut device::ActiveModel,
-    id: i64,
-    auth: SshAuthType,
+    target: Target<'_>,
     stored: Option<&device::Model>,
     new: &NewSecrets,
     vault: &Vault,
 ) -> Result<Vec<&'static str>, DeviceError> {
+    let Target {
+        id,
+        auth,
+        endpoint,
+        endpoint_changed,
+    } = target;
     let bind = |field| Binding {
         table: "devices",
         row_id: id,
         field,
+        endpoint,
     };
     let had_password = stored.is_some_and(|s| s.password_enc.is_some());
     let had_key = stored.is_some_and(|s| s.private_key_enc.is_some());
+    // A new endpoint: what was stored for the old one goes, unless replaced below.
+    let drop_password = had_password && (!auth.uses_password() || endpoint_changed);
+    let drop_key = had_key && (!auth.uses_key() || endpoint_changed);
     let mut changed = Vec::new();
 
     match (&new.password, auth.uses_password()) {
@@ -160,7 +197,7 @@ pub(crate) fn apply(
             row.password_enc = Set(Some(vault.encrypt(password, bind("password"))?));
             changed.push("password");
         }
-        (_, false) if had_password => {
+        _ if drop_password => {
             row.password_enc = Set(None);
             changed.push("password removed");
         }
@@ -176,7 +213,7 @@ pub(crate) fn apply(
             row.public_key = Set(Some(key.public.clone()));
             changed.push("private key");
         }
-        (_, false) if had_key => {
+        _ if drop_key => {
             row.private_key_enc = Set(None);
             row.passphrase_enc = Set(None);
             row.public_key = Set(None);

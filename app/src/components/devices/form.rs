@@ -95,10 +95,12 @@ pub fn DeviceDialog(
         }
         _ => "Password",
     };
-    let password_hint = if state.has_password {
-        "Leave blank to keep the stored password"
-    } else {
-        ""
+    let password_hint = move || {
+        if state.has_password && !state.endpoint_changed() {
+            "Leave blank to keep the stored password"
+        } else {
+            ""
+        }
     };
     let stored_public_for_form = stored_public.clone();
 
@@ -151,6 +153,11 @@ pub fn DeviceDialog(
                                     })
                                     .collect_view()}
                             </select>
+                            <Show when=move || state.drops_stored_secret()>
+                                <p class="form-note" role="status">
+                                    "The host, port or username changed: the stored password and key are not sent to a new place. Enter them again to keep using them."
+                                </p>
+                            </Show>
                             <Show when=uses_password>
                                 <label for="dev-password">{password_label}</label>
                                 <input id="dev-password" type="password" autocomplete="new-password"

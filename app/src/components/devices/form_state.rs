@@ -31,6 +31,8 @@ pub struct FormState {
     pub errors: RwSignal<Vec<FieldError>>,
     pub has_password: bool,
     pub has_key: bool,
+    /// The stored host, port and username: secrets are kept only while these stay.
+    original_endpoint: StoredValue<Option<(String, String, String)>>,
 }
 
 impl FormState {
@@ -56,7 +58,27 @@ impl FormState {
             errors: RwSignal::new(Vec::new()),
             has_password: existing.is_some_and(|d| d.has_password),
             has_key,
+            original_endpoint: StoredValue::new(
+                existing.map(|d| (d.host.clone(), d.port.to_string(), d.username.clone())),
+            ),
         }
+    }
+
+    /// Whether host, port or username differ from the stored device's: then the stored
+    /// password and key are not kept (the server refuses to send them somewhere new).
+    pub fn endpoint_changed(self) -> bool {
+        self.original_endpoint.with_value(|original| {
+            original.as_ref().is_some_and(|(host, port, user)| {
+                self.host.get().trim() != host
+                    || self.port.get().trim() != port
+                    || self.username.get().trim() != user
+            })
+        })
+    }
+
+    /// A stored secret that would be dropped by saving as the form stands.
+    pub fn drops_stored_secret(self) -> bool {
+        (self.has_password || self.has_key) && self.endpoint_changed()
     }
 
     /// The message for one field, if any.
@@ -91,8 +113,22 @@ impl FormState {
         let mut all = fields.validate().err().unwrap_or_default();
         let password = self.password.get_untracked();
         let auth = fields.auth_type;
-        if auth == SshAuthType::Password && password.is_empty() && !self.has_password {
-            fail("password", "Enter the device's password.");
+        let moved = self.endpoint_changed();
+        if auth == SshAuthType::Password && password.is_empty() && (!self.has_password || moved) {
+            fail(
+                "password",
+                if moved {
+                    "The host, port or username changed: enter the password again."
+                } else {
+                    "Enter the device's password."
+                },
+            );
+        }
+        if auth.uses_key() && moved && self.key_source.get_untracked() == KeySource::Keep {
+            fail(
+                "private_key",
+                "The host, port or username changed: paste or load the key again, or generate one.",
+            );
         }
         let key = match (auth.uses_key(), self.key_source.get_untracked()) {
             (false, _) | (true, KeySource::Keep) => KeyInput::Keep,
