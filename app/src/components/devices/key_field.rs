@@ -35,6 +35,10 @@ pub fn KeyField(state: FormState, stored_public: Option<String>) -> impl IntoVie
             <Show when=move || source.get() == KeySource::Keep && !stored_public.get().is_empty()>
                 <PublicKey text=stored_public />
             </Show>
+            // A moved endpoint makes the stored key unusable: say so where the choice is.
+            <Show when=move || source.get() == KeySource::Keep>
+                <FieldMessage message=state.error("private_key") />
+            </Show>
             <Show when=move || source.get() == KeySource::Paste>
                 <label for="dev-key">"Private key"</label>
                 <textarea

@@ -15,6 +15,9 @@ use xterm_js_rs::{Disposable, Terminal, TerminalOptions, Theme};
 use super::tabs::TabStatus;
 use crate::components::copy_button::write_clipboard;
 
+/// Input frames at most this big: half what the server accepts in one message.
+const INPUT_FRAME_BYTES: usize = cloudshell::models::terminal::MAX_CLIENT_MESSAGE_BYTES / 2;
+
 #[wasm_bindgen(module = "xterm")]
 extern "C" {
     /// The same JS class as `xterm_js_rs::Terminal`, for what that crate binds the xterm 4
@@ -172,12 +175,15 @@ impl LiveTerminal {
         };
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
 
-        // Keystrokes and pastes: bytes, never JSON, so nothing typed can be a command.
+        // Keystrokes and pastes: bytes, never JSON, so nothing typed can be a command. A
+        // paste arrives as one string; it goes in frames the server accepts.
         let on_data = {
             let ws = ws.clone();
             Closure::<dyn FnMut(String)>::new(move |data: String| {
                 if ws.ready_state() == WebSocket::OPEN {
-                    let _ = ws.send_with_u8_array(data.as_bytes());
+                    for frame in data.as_bytes().chunks(INPUT_FRAME_BYTES) {
+                        let _ = ws.send_with_u8_array(frame);
+                    }
                 }
             })
         };
