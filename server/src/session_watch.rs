@@ -16,7 +16,8 @@ pub async fn check_once(state: &AppState) -> Result<usize, sea_orm::DbErr> {
         return Ok(0);
     }
     let live = state.auth.live_web_sessions(&in_use, &typed).await?;
-    Ok(state.terminals.stop_outside(&live))
+    let ended: Vec<i64> = in_use.into_iter().filter(|id| !live.contains(id)).collect();
+    Ok(state.terminals.stop_web_sessions(&ended))
 }
 
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {

@@ -24,7 +24,9 @@ use tokio::time::{Instant, sleep_until, timeout};
 const PING_EVERY: Duration = Duration::from_secs(3);
 const PROGRESS_DEADLINE: Duration = Duration::from_secs(10);
 const SLOWEST_READER: u64 = 32 * 1024;
-const MAX_EXTRA_GRACE: Duration = Duration::from_secs(120);
+const MAX_EXTRA_GRACE: Duration = Duration::from_secs(60);
+/// How long opening the PTY and shell may take.
+const OPEN_SHELL_DEADLINE: Duration = Duration::from_secs(15);
 /// A browser that does not take a frame in this long is treated as gone.
 const SEND_DEADLINE: Duration = Duration::from_secs(12);
 const DEFAULT_SIZE: (u32, u32) = (80, 24);
@@ -102,7 +104,13 @@ pub async fn run(socket: WebSocket, connected: Connected, registry: SessionRegis
     let mut early = Vec::new();
     let reason = match first_size(&mut stream, first_resize_wait, &mut early).await {
         Err(reason) => reason,
-        Ok((cols, rows)) => match client::open_shell(&ssh.handle, cols, rows).await {
+        Ok((cols, rows)) => match timeout(
+            OPEN_SHELL_DEADLINE,
+            client::open_shell(&ssh.handle, cols, rows),
+        )
+        .await
+        .unwrap_or(Err(client::SshError::Timeout(live.endpoint.clone())))
+        {
             Err(e) => {
                 let message = ServerMessage::Error {
                     kind: ErrorKind::Internal,
@@ -125,9 +133,17 @@ pub async fn run(socket: WebSocket, connected: Connected, registry: SessionRegis
                 }
                 if !early.is_empty() {
                     live.add_in(early.len());
-                    let _ = channel.data(&early[..]).await;
                 }
-                pump(&mut sink, &mut stream, channel, &live, &mut stop, idle).await
+                pump(
+                    &mut sink,
+                    &mut stream,
+                    channel,
+                    early,
+                    &live,
+                    &mut stop,
+                    idle,
+                )
+                .await
             }
         },
     };
@@ -218,12 +234,19 @@ async fn pump(
     sink: &mut Sink,
     stream: &mut SplitStream<WebSocket>,
     channel: russh::Channel<russh::client::Msg>,
+    early: Vec<u8>,
     live: &LiveSession,
     stop: &mut StopSignal,
     idle: Option<Duration>,
 ) -> EndReason {
     let (mut reader, writer) = channel.split();
     let (input, input_task) = spawn_input_writer(writer);
+    // Bytes typed before the first resize go first, through the writer like all input
+    // (a remote that never opens its window cannot hold the loop here either).
+    if !early.is_empty() && input.try_send(Input::Data(Bytes::from(early))).is_err() {
+        input_task.abort();
+        return EndReason::SshClosed;
+    }
     let reason = pump_with(sink, stream, &mut reader, &input, live, stop, idle).await;
     input_task.abort();
     reason
@@ -311,9 +334,19 @@ async fn pump_with(
                             live.add_out(frame.len());
                             sent += frame.len() as u64;
                             last_activity = Instant::now();
-                            if !send(sink, Message::Binary(frame)).await {
+                            // A slow browser must not hold off a logout or shutdown.
+                            let delivered = tokio::select! {
+                                ok = send(sink, Message::Binary(frame)) => ok,
+                                _ = stop.changed() => {
+                                    return (*stop.borrow()).unwrap_or(EndReason::ServerShutdown);
+                                }
+                            };
+                            if !delivered {
                                 return EndReason::ClientUnresponsive;
                             }
+                            // Taken: our buffer drained, so the browser's side is reading
+                            // (at most its receive buffer ahead of what a pong has shown).
+                            last_progress = Instant::now();
                             next = after;
                         }
                         Some(ChannelMsg::ExitStatus { exit_status }) => {

@@ -28,8 +28,17 @@ impl DestinationPolicy {
         Self { allow, deny }
     }
 
+    /// An IPv6 address that carries an IPv4 one (mapped, compatible, NAT64, 6to4) is checked
+    /// as both: it may reach that IPv4 address.
     pub fn check(&self, ip: IpAddr) -> Result<(), Refusal> {
         let ip = canonical(ip);
+        if let Some(v4) = embedded_v4(ip) {
+            self.check_one(IpAddr::V4(v4))?;
+        }
+        self.check_one(ip)
+    }
+
+    fn check_one(&self, ip: IpAddr) -> Result<(), Refusal> {
         if self.deny.iter().any(|c| c.contains(ip)) {
             return Err(Refusal::Denied);
         }
@@ -52,7 +61,38 @@ fn canonical(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// The IPv4 address inside an IPv4-compatible (`::a.b.c.d`), NAT64 (`64:ff9b::/96`,
+/// `64:ff9b:1::/48`) or 6to4 (`2002::/16`) IPv6 address.
+fn embedded_v4(ip: IpAddr) -> Option<std::net::Ipv4Addr> {
+    let IpAddr::V6(v6) = ip else { return None };
+    let s = v6.segments();
+    let tail =
+        std::net::Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
+    match s {
+        [0, 0, 0, 0, 0, 0, _, _] if !v6.is_loopback() && !v6.is_unspecified() => Some(tail),
+        [0x64, 0xff9b, 0, 0, 0, 0, _, _] => Some(tail),
+        [0x64, 0xff9b, 1, ..] => Some(tail),
+        [0x2002, a, b, ..] => Some(std::net::Ipv4Addr::new(
+            (a >> 8) as u8,
+            a as u8,
+            (b >> 8) as u8,
+            b as u8,
+        )),
+        _ => None,
+    }
+}
+
+/// Cloud metadata services outside the link-local range: Alibaba's 100.100.100.200 and
+/// AWS's IPv6 fd00:ec2::254.
+fn is_metadata(ip: IpAddr) -> bool {
+    ip == IpAddr::from([100, 100, 100, 200])
+        || ip == IpAddr::from([0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254])
+}
+
 fn is_special(ip: IpAddr) -> bool {
+    if is_metadata(ip) {
+        return true;
+    }
     match ip {
         IpAddr::V4(v4) => {
             v4.is_loopback()
@@ -98,6 +138,14 @@ mod tests {
             "ff02::1",
             "::ffff:127.0.0.1",
             "::ffff:169.254.169.254",
+            "::127.0.0.1",
+            "64:ff9b::7f00:1",
+            "64:ff9b::a9fe:a9fe",
+            "64:ff9b:1::7f00:1",
+            "2002:7f00:1::1",
+            "2002:a9fe:a9fe::1",
+            "100.100.100.200",
+            "fd00:ec2::254",
         ] {
             assert_eq!(
                 default.check(ip(refused)),

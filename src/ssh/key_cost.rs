@@ -23,57 +23,77 @@ pub const MAX_SCRYPT_PARALLELISM: u16 = 16;
 )]
 pub struct TooCostly(pub String);
 
-/// Refuses a key whose KDF parameters exceed the limits. Formats it cannot read pass: the
-/// decoder refuses those itself.
+/// Refuses a key whose KDF parameters exceed the limits. The text is read the way the
+/// decoder reads it (the same lines kept, whatever the armor's label says), so what is
+/// checked is what would be derived with.
 pub fn check(text: &str) -> Result<(), TooCostly> {
-    let trimmed = text.trim_start();
-    if trimmed.starts_with("PuTTY-User-Key-File-") {
-        return check_ppk(trimmed);
+    if text.trim_start().starts_with("PuTTY-User-Key-File-") {
+        return check_ppk(text);
     }
-    if let Some(der) = armored(text, "OPENSSH PRIVATE KEY") {
+    let Some(der) = armored_body(text) else {
+        return Ok(());
+    };
+    if der.starts_with(OPENSSH_MAGIC) {
         return check_openssh(&der);
     }
-    if let Some(der) = armored(text, "ENCRYPTED PRIVATE KEY") {
-        return check_pkcs8(&der);
-    }
-    Ok(())
+    // Any other label may still hold an encrypted PKCS#8 body the decoder would open.
+    check_pkcs8(&der)
 }
 
-/// The base64 body between `-----BEGIN {label}-----` and its END line, decoded.
-fn armored(text: &str, label: &str) -> Option<Vec<u8>> {
-    let begin = format!("-----BEGIN {label}-----");
-    let end = format!("-----END {label}-----");
-    let start = text.find(&begin)? + begin.len();
-    let stop = start + text[start..].find(&end)?;
-    let body: String = text[start..stop]
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+const OPENSSH_MAGIC: &[u8] = b"openssh-key-v1\0";
+
+/// The base64 body of the first armored block, as russh collects it: after a BEGIN line,
+/// every line made only of base64 characters until the END line (others are skipped).
+fn armored_body(text: &str) -> Option<Vec<u8>> {
+    let mut started = false;
+    let mut body = String::new();
+    for line in text.lines() {
+        if started {
+            if line.starts_with("-----END ") {
+                break;
+            }
+            if line
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '+' | '='))
+            {
+                body.push_str(line);
+            }
+        } else if line.starts_with("-----BEGIN ") {
+            started = true;
+        }
+    }
+    if !started {
+        return None;
+    }
     BASE64_MIME.decode(body.as_bytes()).ok()
 }
 
+/// PuTTY's `Name: value` headers. A header given twice is checked in every occurrence (the
+/// parser keeps the last one).
 fn check_ppk(text: &str) -> Result<(), TooCostly> {
-    let value = |name: &str| -> Option<u64> {
+    let largest = |name: &str| -> Option<u64> {
         text.lines()
-            .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
-            .and_then(|v| v.trim().parse().ok())
+            .filter_map(|l| l.split_once(": "))
+            .filter(|(key, _)| *key == name)
+            .map(|(_, value)| value.trim().parse::<u64>().unwrap_or(u64::MAX))
+            .max()
     };
     let too = |what: String| Err(TooCostly(what));
-    if let Some(memory) = value("Argon2-Memory")
+    if let Some(memory) = largest("Argon2-Memory")
         && memory > MAX_ARGON2_MEMORY_KIB
     {
         return too(format!(
             "Argon2 memory {memory} KiB, at most {MAX_ARGON2_MEMORY_KIB}"
         ));
     }
-    if let Some(passes) = value("Argon2-Passes")
+    if let Some(passes) = largest("Argon2-Passes")
         && passes > MAX_ARGON2_PASSES
     {
         return too(format!(
             "Argon2 passes {passes}, at most {MAX_ARGON2_PASSES}"
         ));
     }
-    if let Some(lanes) = value("Argon2-Parallelism")
+    if let Some(lanes) = largest("Argon2-Parallelism")
         && lanes > MAX_ARGON2_PARALLELISM
     {
         return too(format!(
@@ -86,7 +106,7 @@ fn check_ppk(text: &str) -> Result<(), TooCostly> {
 /// `openssh-key-v1\0`, then strings: cipher name, KDF name, KDF options (for bcrypt: a salt
 /// string and a u32 round count).
 fn check_openssh(der: &[u8]) -> Result<(), TooCostly> {
-    let Some(rest) = der.strip_prefix(b"openssh-key-v1\0") else {
+    let Some(rest) = der.strip_prefix(OPENSSH_MAGIC) else {
         return Ok(());
     };
     let mut reader = Reader(rest);
@@ -204,6 +224,54 @@ mod tests {
         assert_eq!(check(&ppk(8192, 13)), Ok(()));
         assert!(check(&ppk(4_294_967_295, 1)).is_err());
         assert!(check(&ppk(8192, 100_000)).is_err());
+    }
+
+    #[test]
+    fn a_line_the_decoder_skips_does_not_hide_the_rounds() {
+        let key = openssh_with_rounds(0xFFFF_FFFF);
+        let with_comment = key.replacen("-----\n", "-----\nComment: x\n", 1);
+        assert!(check(&with_comment).is_err());
+        let crlf = key.replace("\r\n", "\n").replace('\n', "\r\n");
+        assert!(check(&crlf).is_err());
+    }
+
+    #[test]
+    fn a_header_given_twice_is_checked_in_both() {
+        let ppk = "PuTTY-User-Key-File-3: ssh-ed25519\nArgon2-Memory: 8192\n\
+                   Argon2-Memory: 4294967295\nArgon2-Passes: 1\n";
+        assert!(check(ppk).is_err());
+    }
+
+    fn pkcs8_with_iterations(label: &str, iterations: u32) -> String {
+        use pkcs8::der::Encode;
+        use pkcs8::der::asn1::OctetStringRef;
+        use pkcs8::pkcs5::{EncryptionScheme, pbes2};
+        let params =
+            pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(iterations, &[3u8; 16], [4u8; 16])
+                .unwrap();
+        let data = [0u8; 48];
+        let info = pkcs8::EncryptedPrivateKeyInfo {
+            encryption_algorithm: EncryptionScheme::Pbes2(params),
+            encrypted_data: OctetStringRef::new(&data).unwrap(),
+        };
+        format!(
+            "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+            BASE64_MIME.encode(&info.to_der().unwrap())
+        )
+    }
+
+    #[test]
+    fn pbkdf2_iterations_are_capped_under_any_label() {
+        assert_eq!(
+            check(&pkcs8_with_iterations("ENCRYPTED PRIVATE KEY", 2048)),
+            Ok(())
+        );
+        for label in ["ENCRYPTED PRIVATE KEY", "PRIVATE KEY", "EC PRIVATE KEY"] {
+            assert!(
+                check(&pkcs8_with_iterations(label, 100_000_000)).is_err(),
+                "{label}"
+            );
+        }
     }
 
     #[test]

@@ -27,11 +27,14 @@ async fn on_blocking_pool<T: Send + 'static>(
         .await
         .map_err(|_| KeyError::Busy)?
         .map_err(|_| KeyError::Busy)?;
-    let result = tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|_| KeyError::Unreadable)?;
-    drop(permit);
-    result
+    // The permit goes with the work: if the caller gives up (a timeout, a closed request),
+    // the KDF still running keeps its turn until it ends.
+    tokio::task::spawn_blocking(move || {
+        let _turn = permit;
+        work()
+    })
+    .await
+    .map_err(|_| KeyError::Unreadable)?
 }
 
 /// `keys::check_private_key`, off the runtime: the key's public half.

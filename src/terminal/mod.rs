@@ -4,9 +4,11 @@
 pub mod limits;
 pub mod liveness;
 mod reason;
+mod recovery;
 mod registry;
 pub mod revocations;
 
 pub use reason::EndReason;
-pub use registry::{LiveSession, Orphans, SessionRegistry, StopSignal, random_id};
+pub use recovery::Orphans;
+pub use registry::{LiveSession, SessionRegistry, StopSignal, random_id};
 pub use revocations::Revocations;

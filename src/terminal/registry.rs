@@ -18,18 +18,6 @@ use crate::db::entities::terminal_session;
 use crate::models::{AuditAction, DeviceView};
 use crate::ssh::host_keys::endpoint;
 
-/// Which open sessions `reap` takes to be dead.
-#[derive(Debug, Clone, Copy)]
-pub enum Orphans {
-    /// Every one: only this process uses the database (SQLite).
-    All,
-    /// Those whose owner stopped sending heartbeats this long ago.
-    Stale(Duration),
-    /// The previous run's own (by its node id, when that run is known to be gone), and
-    /// stale ones (PostgreSQL, at startup).
-    OwnOrStale(Duration),
-}
-
 /// Tells a session's task to end, and why.
 pub type StopSignal = watch::Receiver<Option<EndReason>>;
 
@@ -76,7 +64,7 @@ impl LiveSession {
         self.last_activity_ms.store(ms, Ordering::Relaxed);
     }
 
-    fn last_activity(&self) -> time::OffsetDateTime {
+    pub(super) fn last_activity(&self) -> time::OffsetDateTime {
         let ms = self.last_activity_ms.load(Ordering::Relaxed);
         self.started_at + time::Duration::milliseconds(i64::try_from(ms).unwrap_or(i64::MAX))
     }
@@ -84,11 +72,11 @@ impl LiveSession {
 
 #[derive(Clone)]
 pub struct SessionRegistry {
-    db: DatabaseConnection,
-    auditor: Auditor,
-    node_id: Arc<str>,
+    pub(super) db: DatabaseConnection,
+    pub(super) auditor: Auditor,
+    pub(super) node_id: Arc<str>,
     /// The node id of this server's previous run, whose open sessions died with it.
-    previous_node_id: Option<Arc<str>>,
+    pub(super) previous_node_id: Option<Arc<str>>,
     live: Arc<Mutex<HashMap<String, Arc<LiveSession>>>>,
     /// Signalled when the last live session ends (shutdown waits on it).
     emptied: Arc<Notify>,
@@ -121,7 +109,7 @@ impl SessionRegistry {
         }
     }
 
-    fn snapshot(&self) -> Vec<Arc<LiveSession>> {
+    pub(super) fn snapshot(&self) -> Vec<Arc<LiveSession>> {
         self.live
             .lock()
             .map(|m| m.values().cloned().collect())
@@ -308,12 +296,20 @@ impl SessionRegistry {
         (all, typed)
     }
 
-    /// Ends the terminals opened from web sessions not in `live`.
-    pub fn stop_outside(&self, live: &[i64]) -> usize {
+    /// Ends the terminals opened from the web sessions `ended` (only those: a terminal
+    /// opened meanwhile from another session is not touched), unless already ending for
+    /// another reason (a logout's reason is kept).
+    pub fn stop_web_sessions(&self, ended: &[i64]) -> usize {
         let mut stopped = 0;
         for session in self.snapshot() {
-            if !live.contains(&session.web_session_id) {
-                let _ = session.stop.send(Some(EndReason::WebSessionEnded));
+            if ended.contains(&session.web_session_id) {
+                session.stop.send_if_modified(|reason| {
+                    let fresh = reason.is_none();
+                    if fresh {
+                        *reason = Some(EndReason::WebSessionEnded);
+                    }
+                    fresh
+                });
                 stopped += 1;
             }
         }
@@ -341,127 +337,16 @@ impl SessionRegistry {
             self.end(&session, EndReason::ServerShutdown).await;
         }
     }
-
-    /// Marks this process's sessions as alive, with their byte counters and last activity,
-    /// so a crash-recovered end knows them; run every HEARTBEAT.
-    pub async fn heartbeat(&self) -> Result<(), DbErr> {
-        let sessions = self.snapshot();
-        if sessions.is_empty() {
-            return Ok(());
-        }
-        let now = db_now(&self.db).await?;
-        for session in sessions {
-            let counter =
-                |c: &AtomicU64| i64::try_from(c.load(Ordering::Relaxed)).unwrap_or(i64::MAX);
-            terminal_session::Entity::update_many()
-                .col_expr(terminal_session::Column::HeartbeatAt, Expr::value(now))
-                .col_expr(
-                    terminal_session::Column::BytesIn,
-                    Expr::value(counter(&session.bytes_in)),
-                )
-                .col_expr(
-                    terminal_session::Column::BytesOut,
-                    Expr::value(counter(&session.bytes_out)),
-                )
-                .col_expr(
-                    terminal_session::Column::LastActivityAt,
-                    Expr::value(Some(session.last_activity())),
-                )
-                .filter(terminal_session::Column::Id.eq(session.id.clone()))
-                .filter(terminal_session::Column::EndedAt.is_null())
-                .exec(&self.db)
-                .await?;
-        }
-        Ok(())
-    }
-
-    /// Ends sessions left open by a process that died (never those held here) and returns
-    /// how many it ended.
-    pub async fn reap(&self, orphans: Orphans) -> Result<usize, DbErr> {
-        let open = terminal_session::Column::EndedAt.is_null();
-        let db_time = db_now(&self.db).await?;
-        let stale = |after: Duration| terminal_session::Column::HeartbeatAt.lt(db_time - after);
-        let query = terminal_session::Entity::find().filter(open);
-        let query = match orphans {
-            Orphans::All => query,
-            Orphans::Stale(after) => query.filter(stale(after)),
-            Orphans::OwnOrStale(after) => match &self.previous_node_id {
-                Some(previous) => query.filter(
-                    sea_orm::Condition::any()
-                        .add(terminal_session::Column::NodeId.eq(previous.to_string()))
-                        .add(stale(after)),
-                ),
-                None => query.filter(stale(after)),
-            },
-        };
-        let held: Vec<String> = self.snapshot().iter().map(|s| s.id.clone()).collect();
-        let mut ended = 0;
-        for row in query.all(&self.db).await? {
-            if held.contains(&row.id) {
-                continue;
-            }
-            let now = crate::clock::now_utc();
-            // Only the replica that wins this update records the end.
-            let won = terminal_session::Entity::update_many()
-                .col_expr(terminal_session::Column::EndedAt, Expr::value(Some(now)))
-                .col_expr(
-                    terminal_session::Column::EndReason,
-                    Expr::value(Some(EndReason::ServerRestart.reason().code().to_owned())),
-                )
-                .filter(terminal_session::Column::Id.eq(row.id.clone()))
-                .filter(terminal_session::Column::EndedAt.is_null())
-                .exec(&self.db)
-                .await?
-                .rows_affected
-                == 1;
-            if !won {
-                continue;
-            }
-            let secs = (row.heartbeat_at - row.started_at).whole_seconds().max(0) as u64;
-            let last_activity = row
-                .last_activity_at
-                .and_then(|t| {
-                    t.format(time::macros::format_description!(
-                        "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
-                    ))
-                    .ok()
-                })
-                .map(|t| format!("; last activity {t}"))
-                .unwrap_or_default();
-            let mut event = AuditEvent::new(
-                row.username.clone(),
-                AuditAction::SessionEnded,
-                format!(
-                    "{}; at least {} bytes in, {} bytes out{last_activity} (as of the last heartbeat)",
-                    ended_detail(
-                        &row.device_name,
-                        &row.endpoint,
-                        EndReason::ServerRestart,
-                        &format!("at least {}", duration_text(secs)),
-                    ),
-                    row.bytes_in,
-                    row.bytes_out,
-                ),
-            )
-            .reason(EndReason::ServerRestart.reason())
-            .device(row.device_id)
-            .session(row.id.clone());
-            if let Ok(ip) = row.client_ip.parse() {
-                event = event.ip(ip);
-            }
-            self.auditor
-                .record_durable(event)
-                .await
-                .map_err(|e| DbErr::Custom(e.to_string()))?;
-            ended += 1;
-        }
-        Ok(ended)
-    }
 }
 
 /// The start of every SESSION_ENDED detail: "Ended session with NAME (host:port): REASON;
 /// lasted DURATION".
-fn ended_detail(device: &str, endpoint: &str, reason: EndReason, lasted: &str) -> String {
+pub(super) fn ended_detail(
+    device: &str,
+    endpoint: &str,
+    reason: EndReason,
+    lasted: &str,
+) -> String {
     format!("Ended session with {device} ({endpoint}): {reason}; lasted {lasted}")
 }
 
