@@ -333,6 +333,10 @@ async fn main() -> anyhow::Result<()> {
         .env("LEPTOS_SITE_PKG_DIR", "pkg")
         .env("LEPTOS_SITE_ADDR", gw.to_string())
         .env("RUST_LOG", "warn")
+        // The bench's sshd listens on loopback, which devices may not reach by default, and
+        // one user opens all the sessions.
+        .env("DEVICE_ALLOW_CIDRS", "127.0.0.1/32")
+        .env("MAX_TERMINALS_PER_USER", (sessions + 16).to_string())
         .stdout(Stdio::null())
         .spawn()
         .with_context(|| {
