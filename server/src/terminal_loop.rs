@@ -2,6 +2,7 @@
 //! ways until something ends it, and record that end exactly once.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -201,6 +202,35 @@ fn coalesce(reader: &mut ChannelReadHalf, first: Bytes) -> (Bytes, Option<Option
     (joined.map_or(first, Bytes::from), None)
 }
 
+/// Sessions of this server sending full frames right now (streaming bulk output).
+static STREAMING: AtomicUsize = AtomicUsize::new(0);
+
+/// This session's place in `STREAMING`, given back when it stops streaming or ends.
+struct StreamingFlag(bool);
+
+impl StreamingFlag {
+    fn set(&mut self, on: bool) {
+        if on != self.0 {
+            if on {
+                STREAMING.fetch_add(1, Ordering::Relaxed);
+            } else {
+                STREAMING.fetch_sub(1, Ordering::Relaxed);
+            }
+            self.0 = on;
+        }
+    }
+
+    fn is_on(&self) -> bool {
+        self.0
+    }
+}
+
+impl Drop for StreamingFlag {
+    fn drop(&mut self) {
+        self.set(false);
+    }
+}
+
 /// What the loop hands the SSH writer task, in order.
 enum Input {
     Data(Bytes),
@@ -269,6 +299,7 @@ async fn pump_with(
     let mut acked: u64 = 0;
     let mut last_activity = Instant::now();
     let mut exited = false;
+    let mut streaming = StreamingFlag(false);
     loop {
         let idle_deadline = idle.map(|d| last_activity + d);
         // While the remote is not taking input, the browser's frames wait in its socket.
@@ -331,6 +362,7 @@ async fn pump_with(
                     match message {
                         Some(ChannelMsg::Data { data }) | Some(ChannelMsg::ExtendedData { data, .. }) => {
                             let (frame, after) = coalesce(reader, data);
+                            let frame_len = frame.len();
                             live.add_out(frame.len());
                             sent += frame.len() as u64;
                             last_activity = Instant::now();
@@ -347,6 +379,16 @@ async fn pump_with(
                             // Taken: our buffer drained, so the browser's side is reading
                             // (at most its receive buffer ahead of what a pong has shown).
                             last_progress = Instant::now();
+                            // Fairness: while other sessions stream too, a streaming one
+                            // sends one frame per turn and goes to the back of the run
+                            // queue, instead of spending tokio's whole cooperative budget;
+                            // a keystroke's echo elsewhere then waits for one frame of each
+                            // neighbour, not dozens. Alone, it keeps its full speed
+                            // (docs/performance.md, busy neighbours).
+                            streaming.set(frame_len >= MAX_FRAME / 2);
+                            if streaming.is_on() && STREAMING.load(Ordering::Relaxed) > 1 {
+                                tokio::task::yield_now().await;
+                            }
                             next = after;
                         }
                         Some(ChannelMsg::ExitStatus { exit_status }) => {

@@ -5,10 +5,14 @@
 //!     cargo run --release -p server --example terminal_bench [-- SESSIONS] [--idle-only]
 //!
 //! `--idle-only` skips throughput and latency and measures only RSS per idle session.
+//! `--busy N` measures only keystroke echo, through the gateway and direct, while N other
+//! gateway sessions stream (see `busy.rs`).
 //!
 //! Needs /usr/sbin/sshd, ssh, ssh-keygen and the cloudshell-sshtest account
 //! (`scripts/bootstrap.sh test`). The gateway is the real release binary in its own process,
 //! so its CPU time and RSS are read from /proc without the benchmark's own share.
+
+mod busy;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -66,7 +70,8 @@ fn keygen(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn start_sshd(dir: &Path) -> anyhow::Result<(u16, Killed, PathBuf)> {
+/// An sshd on loopback for the bench's account; with `nice`, at nice 19 (the load's).
+async fn start_sshd(dir: &Path, nice: bool) -> anyhow::Result<(u16, Killed, PathBuf)> {
     let host = dir.join("host");
     let client = dir.join("client");
     keygen(&host)?;
@@ -86,7 +91,14 @@ async fn start_sshd(dir: &Path) -> anyhow::Result<(u16, Killed, PathBuf)> {
         ),
     )?;
     let _ = std::fs::create_dir_all("/run/sshd");
-    let child = Command::new("/usr/sbin/sshd")
+    let mut command = if nice {
+        let mut c = Command::new("nice");
+        c.args(["-n", "19", "/usr/sbin/sshd"]);
+        c
+    } else {
+        Command::new("/usr/sbin/sshd")
+    };
+    let child = command
         .args(["-D", "-e", "-f"])
         .arg(&config)
         .stderr(Stdio::null())
@@ -126,10 +138,11 @@ async fn login_and_add_device(
     gw: SocketAddr,
     sshd_port: u16,
     key: &str,
+    name: &str,
 ) -> anyhow::Result<(String, i64)> {
     let body = "username=admin&password=bench-admin-password";
     let res = http(gw, format!(
-        "POST /api/auth/login HTTP/1.1\r\nHost: {gw}\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        "POST /api/auth/login HTTP/1.1\r\nHost: {gw}\r\nOrigin: http://{gw}\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     )).await?;
     let token = res
@@ -138,12 +151,11 @@ async fn login_and_add_device(
         .and_then(|r| r.split(';').next())
         .context("login")?
         .to_owned();
-    let json =
-        serde_json::json!({"input": {"name": "bench", "host": "127.0.0.1", "port": sshd_port,
+    let json = serde_json::json!({"input": {"name": name, "host": "127.0.0.1", "port": sshd_port,
         "username": USER, "auth_type": "private_key", "key": {"paste": {"private_key": key}}}})
-        .to_string();
+    .to_string();
     let res = http(gw, format!(
-        "POST /api/devices/create HTTP/1.1\r\nHost: {gw}\r\nConnection: close\r\nCookie: cloudshell_session={token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{json}",
+        "POST /api/devices/create HTTP/1.1\r\nHost: {gw}\r\nOrigin: http://{gw}\r\nConnection: close\r\nCookie: cloudshell_session={token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{json}",
         json.len()
     )).await?;
     let body = res.split("\r\n\r\n").nth(1).context("device body")?;
@@ -314,10 +326,18 @@ fn pct(sorted: &[Duration], p: f64) -> f64 {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--drain") {
+        return busy::drain(&args[1..]).await;
+    }
+    let busy = args
+        .iter()
+        .position(|a| a == "--busy")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse::<usize>().ok());
     let sessions: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(500);
     let idle_only = args.iter().any(|a| a == "--idle-only");
     let dir = tempfile::tempdir()?;
-    let (sshd_port, _sshd, client_key) = start_sshd(dir.path()).await?;
+    let (sshd_port, _sshd, client_key) = start_sshd(dir.path(), false).await?;
     let key_text = std::fs::read_to_string(&client_key)?;
 
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -348,8 +368,16 @@ async fn main() -> anyhow::Result<()> {
     let pid = gateway.id();
     let _gateway = Killed(gateway);
     wait_port(gw_port).await?;
-    let (token, device) = login_and_add_device(gw, sshd_port, &key_text).await?;
+    let (token, device) = login_and_add_device(gw, sshd_port, &key_text, "bench").await?;
 
+    if let Some(n) = busy {
+        let load_dir = dir.path().join("load");
+        std::fs::create_dir_all(&load_dir)?;
+        let (load_port, _load_sshd, load_key) = start_sshd(&load_dir, true).await?;
+        let load_key_text = std::fs::read_to_string(&load_key)?;
+        let (_, load_device) = login_and_add_device(gw, load_port, &load_key_text, "load").await?;
+        return busy::measure(gw, &token, device, load_device, sshd_port, &client_key, n).await;
+    }
     if !idle_only {
         streaming_and_echo(gw, &token, device, sshd_port, &client_key, pid).await?;
     }
