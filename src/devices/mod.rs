@@ -121,8 +121,15 @@ impl DeviceService {
     ) -> Result<DeviceView, DeviceError> {
         let fields = trimmed(&input.fields);
         let mut errors = self.check_fields(&fields, None).await?;
-        let new =
-            secrets::prepare(&input, None, false, key_comment(&fields.name), &mut errors).await?;
+        let new = secrets::prepare(
+            &actor.username,
+            &input,
+            None,
+            false,
+            key_comment(&fields.name),
+            &mut errors,
+        )
+        .await?;
 
         let now = OffsetDateTime::now_utc();
         let txn = self.db.begin().await?;
@@ -183,6 +190,7 @@ impl DeviceService {
         let endpoint_changed =
             endpoint != secret_endpoint(&stored.username, &stored.host, port(&stored));
         let new = secrets::prepare(
+            &actor.username,
             &input,
             Some(&stored),
             endpoint_changed,

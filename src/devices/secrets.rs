@@ -46,6 +46,7 @@ fn field(field: &str, message: impl Into<String>) -> FieldError {
 /// With `endpoint_changed` (host, port or username differ from the stored device), nothing
 /// stored is kept: a secret goes only where it was entered for, so it must be re-entered.
 pub(crate) async fn prepare(
+    owner: &str,
     input: &DeviceInput,
     stored: Option<&device::Model>,
     endpoint_changed: bool,
@@ -90,7 +91,9 @@ pub(crate) async fn prepare(
         ) => {
             let text = SecretString::new(keys::normalize_key_text(private_key.expose()));
             let passphrase = passphrase.clone().filter(|p| !p.is_empty());
-            match crate::ssh::key_work::check_private_key(text.clone(), passphrase.clone()).await {
+            match crate::ssh::key_work::check_private_key(owner, text.clone(), passphrase.clone())
+                .await
+            {
                 Ok(public) => KeyPlan::Pasted(NewKey {
                     private: text,
                     passphrase,
@@ -132,13 +135,17 @@ pub(crate) async fn prepare(
     let key = match plan {
         KeyPlan::Keep => None,
         KeyPlan::Pasted(key) => Some(key),
-        KeyPlan::Generate(algorithm) => Some(generate(algorithm, key_comment).await?),
+        KeyPlan::Generate(algorithm) => Some(generate(owner, algorithm, key_comment).await?),
     };
     Ok(NewSecrets { password, key })
 }
 
-async fn generate(algorithm: KeyAlgorithm, comment: String) -> Result<NewKey, DeviceError> {
-    let key = match crate::ssh::key_work::generate(algorithm, comment).await {
+async fn generate(
+    owner: &str,
+    algorithm: KeyAlgorithm,
+    comment: String,
+) -> Result<NewKey, DeviceError> {
+    let key = match crate::ssh::key_work::generate(owner, algorithm, comment).await {
         Ok(key) => key,
         Err(KeyError::Busy) => return Err(DeviceError::Busy),
         Err(_) => return Err(DeviceError::KeyGeneration),

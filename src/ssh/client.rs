@@ -232,7 +232,7 @@ async fn connect_inner(
         (Err(russh::Error::Disconnect), _) => return Err(SshError::Unreachable(place)),
         (Err(e), _) => return Err(SshError::Protocol(e)),
     };
-    authenticate(&mut handle, device, credentials).await?;
+    authenticate(&mut handle, device, credentials, &actor.username).await?;
     Ok(SshSession {
         handle,
         host_key: decided.unwrap_or(HostKeyOutcome::Matched),
@@ -277,10 +277,12 @@ async fn open_tcp(
     }
 }
 
+/// `user_name` is the CloudShell user connecting: key work is shared out per user.
 async fn authenticate(
     handle: &mut client::Handle<Verifier>,
     device: &DeviceView,
     credentials: &DeviceCredentials,
+    user_name: &str,
 ) -> Result<(), SshError> {
     let user = device.username.clone();
     let ok = match device.auth_type {
@@ -306,13 +308,16 @@ async fn authenticate(
                 .as_ref()
                 .ok_or(SshError::AuthFailed)?;
             // Opened once per connection, off the runtime, within the cost limits.
-            let key =
-                super::key_work::open_private_key(text.clone(), credentials.passphrase.clone())
-                    .await
-                    .map_err(|e| match e {
-                        super::keys::KeyError::Busy => SshError::Busy,
-                        _ => SshError::BadKey,
-                    })?;
+            let key = super::key_work::open_private_key(
+                user_name,
+                text.clone(),
+                credentials.passphrase.clone(),
+            )
+            .await
+            .map_err(|e| match e {
+                super::keys::KeyError::Busy => SshError::Busy,
+                _ => SshError::BadKey,
+            })?;
             let hash = handle.best_supported_rsa_hash().await?.flatten();
             handle
                 .authenticate_publickey(user, PrivateKeyWithHashAlg::new(Arc::new(key), hash))
