@@ -24,6 +24,7 @@ pub mod session_watch;
 pub mod startup;
 pub mod state;
 pub mod terminal;
+pub mod terminal_flow;
 pub mod terminal_loop;
 
 pub use router::build_router;

@@ -2,7 +2,6 @@
 //! ways until something ends it, and record that end exactly once.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -15,6 +14,8 @@ use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use russh::{ChannelMsg, ChannelReadHalf};
 use tokio::time::{Instant, sleep_until, timeout};
+
+use crate::terminal_flow::{Input, StreamingFlag, others_streaming, spawn_input_writer};
 
 /// A WebSocket ping this often, carrying how many output bytes were sent before it; the
 /// browser's pong echoes that, so each pong says how far the browser has read. A browser
@@ -35,10 +36,6 @@ const DEFAULT_SIZE: (u32, u32) = (80, 24);
 const MAX_FRAME: usize = 64 * 1024;
 /// Terminal bytes kept from before the first resize at most; more is a protocol error.
 const MAX_EARLY_INPUT: usize = 64 * 1024;
-/// Browser frames (each at most 64 KiB) waiting for the SSH channel at most. When a remote
-/// stops reading, the browser's input waits in its socket instead, and the loop still handles
-/// stop, pings, idle and close.
-const INPUT_QUEUE: usize = 8;
 
 pub struct Connected {
     pub ssh: SshSession,
@@ -202,64 +199,6 @@ fn coalesce(reader: &mut ChannelReadHalf, first: Bytes) -> (Bytes, Option<Option
     (joined.map_or(first, Bytes::from), None)
 }
 
-/// Sessions of this server sending full frames right now (streaming bulk output).
-static STREAMING: AtomicUsize = AtomicUsize::new(0);
-
-/// This session's place in `STREAMING`, given back when it stops streaming or ends.
-struct StreamingFlag(bool);
-
-impl StreamingFlag {
-    fn set(&mut self, on: bool) {
-        if on != self.0 {
-            if on {
-                STREAMING.fetch_add(1, Ordering::Relaxed);
-            } else {
-                STREAMING.fetch_sub(1, Ordering::Relaxed);
-            }
-            self.0 = on;
-        }
-    }
-
-    fn is_on(&self) -> bool {
-        self.0
-    }
-}
-
-impl Drop for StreamingFlag {
-    fn drop(&mut self) {
-        self.set(false);
-    }
-}
-
-/// What the loop hands the SSH writer task, in order.
-enum Input {
-    Data(Bytes),
-    Resize(u32, u32),
-}
-
-/// Writes browser input to the channel on a task of its own: `data` waits for the remote's
-/// window, which a remote that stops reading never opens. Ends when the channel fails.
-fn spawn_input_writer(
-    writer: russh::ChannelWriteHalf<russh::client::Msg>,
-) -> (
-    tokio::sync::mpsc::Sender<Input>,
-    tokio::task::JoinHandle<()>,
-) {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Input>(INPUT_QUEUE);
-    let task = tokio::spawn(async move {
-        while let Some(input) = rx.recv().await {
-            let written = match input {
-                Input::Data(bytes) => writer.data(&bytes[..]).await.is_ok(),
-                Input::Resize(cols, rows) => writer.window_change(cols, rows, 0, 0).await.is_ok(),
-            };
-            if !written {
-                return;
-            }
-        }
-    });
-    (tx, task)
-}
-
 async fn pump(
     sink: &mut Sink,
     stream: &mut SplitStream<WebSocket>,
@@ -386,7 +325,7 @@ async fn pump_with(
                             // neighbour, not dozens. Alone, it keeps its full speed
                             // (docs/performance.md, busy neighbours).
                             streaming.set(frame_len >= MAX_FRAME / 2);
-                            if streaming.is_on() && STREAMING.load(Ordering::Relaxed) > 1 {
+                            if streaming.is_on() && others_streaming() {
                                 tokio::task::yield_now().await;
                             }
                             next = after;
