@@ -1,24 +1,11 @@
 import { test, expect } from "@playwright/test";
 import { createHash, randomBytes } from "node:crypto";
-import { SSHD_PORT, SSH_PASSWORD, SSH_USER } from "../playwright.config";
-import { loginAsAdmin, unique, sameOrigin, waitForHydration } from "./helpers";
+import { addShellDevice, loginAsAdmin } from "./helpers";
 
 test("terminal: a 1 MiB paste reaches the shell byte-exact", async ({ page }) => {
   test.setTimeout(120_000);
-  const shell = unique("e2e-paste");
   await loginAsAdmin(page);
-  const created = await page.request.post("/api/devices/create", {
-    headers: sameOrigin,
-    data: {
-      input: {
-        name: shell, host: "127.0.0.1", port: SSHD_PORT, username: SSH_USER,
-        auth_type: "password", password: SSH_PASSWORD,
-      },
-    },
-  });
-  expect(created.ok()).toBeTruthy();
-  await page.reload();
-  await waitForHydration(page);
+  const shell = await addShellDevice(page, "e2e-paste");
   await page.getByRole("button", { name: `Open a terminal to ${shell}` }).click();
   const tab = page.getByRole("tab").filter({ hasText: shell });
   await expect(tab).toContainText("Connected");

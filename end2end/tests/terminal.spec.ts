@@ -1,22 +1,10 @@
 import { test, expect } from "@playwright/test";
-import { SSHD_PORT, SSH_PASSWORD, SSH_USER } from "../playwright.config";
-import { loginAsAdmin, unique, sameOrigin } from "./helpers";
+import { SSHD_PORT, SSH_USER } from "../playwright.config";
+import { addShellDevice, loginAsAdmin } from "./helpers";
 
 test("terminal: open a device tab, run a command, close the tab, see the session end in the audit log", async ({ page }) => {
-  const shell = unique("e2e-shell");
   await loginAsAdmin(page);
-  const created = await page.request.post("/api/devices/create", {
-    headers: sameOrigin,
-    data: {
-      input: {
-        name: shell, host: "127.0.0.1", port: SSHD_PORT, username: SSH_USER,
-        auth_type: "password", password: SSH_PASSWORD,
-      },
-    },
-  });
-  expect(created.ok()).toBeTruthy();
-  await page.reload();
-  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1, { timeout: 30_000 });
+  const shell = await addShellDevice(page, "e2e-shell");
 
   await page.getByRole("button", { name: `Open a terminal to ${shell}` }).click();
   const tab = page.getByRole("tab").filter({ hasText: shell });

@@ -15,7 +15,8 @@ const INPUT_QUEUE: usize = 8;
 static STREAMING: AtomicUsize = AtomicUsize::new(0);
 
 /// This session's place in `STREAMING`, given back when it stops streaming or ends.
-pub struct StreamingFlag(pub bool);
+#[derive(Default)]
+pub struct StreamingFlag(bool);
 
 impl StreamingFlag {
     pub fn set(&mut self, on: bool) {

@@ -238,7 +238,7 @@ async fn pump_with(
     let mut acked: u64 = 0;
     let mut last_activity = Instant::now();
     let mut exited = false;
-    let mut streaming = StreamingFlag(false);
+    let mut streaming = StreamingFlag::default();
     loop {
         let idle_deadline = idle.map(|d| last_activity + d);
         // While the remote is not taking input, the browser's frames wait in its socket.

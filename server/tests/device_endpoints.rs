@@ -6,12 +6,11 @@
 mod common;
 
 use cloudshell::db::entities::device;
-use cloudshell::models::terminal::ServerMessage;
 use common::devices::{create, invalid_fields, update};
 use common::sessions::reason_of;
 use common::spawn_app;
 use common::sshd::{self, Sshd};
-use common::term::{Term, connect};
+use common::term::Term;
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 use serde_json::json;
 
@@ -61,16 +60,9 @@ async fn a_new_endpoint_needs_the_secret_again_and_a_moved_ciphertext_does_not_d
     let mut moved = row.into_active_model();
     moved.port = Set(i32::from(elsewhere.port));
     moved.update(&app.state.db).await.unwrap();
-    let ws = connect(app.addr, &token, id, &format!("http://{}", app.addr))
+    Term::attach(app.addr, &token, id)
         .await
-        .expect("upgrade");
-    let mut term = Term {
-        ws,
-        output: Vec::new(),
-        messages: Vec::new(),
-        closed: false,
-    };
-    term.expect_message(|m| matches!(m, ServerMessage::Error { .. }))
+        .expect_error()
         .await;
     let failed = common::devices::audit_rows(&app, "SESSION_FAILED").await;
     assert_eq!(reason_of(&failed[0]), "decrypt_failed");

@@ -143,21 +143,10 @@ async fn loopback_and_metadata_addresses_are_refused_by_default_with_a_fixed_mes
         .await;
         assert_eq!(res.status, 200, "{}", res.body);
         let id = res.json()["id"].as_i64().unwrap();
-        let ws = common::term::connect(app.addr, &token, id, &format!("http://{}", app.addr))
+        let (kind, message) = Term::attach(app.addr, &token, id)
             .await
-            .expect("upgrade");
-        let mut term = Term {
-            ws,
-            output: Vec::new(),
-            messages: Vec::new(),
-            closed: false,
-        };
-        let err = term
-            .expect_message(|m| matches!(m, ServerMessage::Error { .. }))
+            .expect_error()
             .await;
-        let ServerMessage::Error { kind, message } = err else {
-            unreachable!()
-        };
         assert_eq!(
             kind,
             cloudshell::models::terminal::ErrorKind::DestinationRefused
@@ -186,13 +175,10 @@ async fn terminals_over_the_per_user_limit_are_refused_and_audited() {
             .await;
         open.push(term);
     }
-    let mut third = Term::open(app.addr, &token, id, 80, 24).await;
-    let err = third
-        .expect_message(|m| matches!(m, ServerMessage::Error { .. }))
+    let (kind, message) = Term::open(app.addr, &token, id, 80, 24)
+        .await
+        .expect_error()
         .await;
-    let ServerMessage::Error { kind, message } = err else {
-        unreachable!()
-    };
     assert_eq!(
         kind,
         cloudshell::models::terminal::ErrorKind::TooManySessions

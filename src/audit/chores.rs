@@ -49,24 +49,17 @@ impl Chore {
         tip: &mut Option<(i64, String)>,
         key: Option<&SealKey>,
     ) {
-        // After any failure the cached tip may be stale: re-read it next time.
         match self {
             Chore::Prune { cutoff, days, done } => {
                 let result = prune(db, tip, cutoff, days, key).await;
-                if result.is_err() {
-                    *tip = None;
-                }
-                let _ = done.send(result);
+                let _ = done.send(forget_tip_on_error(tip, result));
             }
             Chore::Seal { done } => {
                 let result = match key {
                     Some(key) => seal(db, tip, key).await,
                     None => Err(DbErr::Custom("this audit writer has no seal key".into())),
                 };
-                if result.is_err() {
-                    *tip = None;
-                }
-                let _ = done.send(result);
+                let _ = done.send(forget_tip_on_error(tip, result));
             }
             Chore::Replay {
                 events,
@@ -74,13 +67,21 @@ impl Chore {
                 done,
             } => {
                 let result = replay(db, tip, &events, digest).await;
-                if result.is_err() {
-                    *tip = None;
-                }
-                let _ = done.send(result);
+                let _ = done.send(forget_tip_on_error(tip, result));
             }
         }
     }
+}
+
+/// After a failed chore the cached tip may be stale: it is re-read next time.
+fn forget_tip_on_error<T>(
+    tip: &mut Option<(i64, String)>,
+    result: Result<T, DbErr>,
+) -> Result<T, DbErr> {
+    if result.is_err() {
+        *tip = None;
+    }
+    result
 }
 
 /// Test hook: a debug build stops dead (no unwinding, no flush) at the named point when

@@ -196,7 +196,7 @@ impl Verifier {
                 // GENESIS at id 1 or by a checkpoint this server's key vouches for.
                 let starts_chain = !follows && {
                     if starts.is_none() {
-                        starts = Some(ChainStarts::read(&self.db, &self.key).await?);
+                        starts = Some(ChainStarts::read(&self.db).await?);
                     }
                     let oldest = audit_log::Entity::find()
                         .filter(Column::Id.lt(row.id))
@@ -287,7 +287,7 @@ struct ChainStarts {
 }
 
 impl ChainStarts {
-    async fn read(db: &DatabaseConnection, _key: &SealKey) -> Result<Self, AuditError> {
+    async fn read(db: &DatabaseConnection) -> Result<Self, AuditError> {
         let pruned = audit_log::Entity::find()
             .filter(Column::Action.eq(AuditAction::AuditPruned.as_str()))
             .all(db)

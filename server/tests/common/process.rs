@@ -12,10 +12,15 @@ pub struct ServerProcess {
     child: Child,
     pub addr: SocketAddr,
     output: Arc<Mutex<String>>,
+    readers: Vec<std::thread::JoinHandle<()>>,
 }
 
-/// Reads a child's stream into `into`, line by line, on a thread of its own.
-fn collect(stream: impl std::io::Read + Send + 'static, into: Arc<Mutex<String>>) {
+/// Reads a child's stream into `into`, line by line, on a thread of its own, which ends when
+/// the stream does (the child exited).
+fn collect(
+    stream: impl std::io::Read + Send + 'static,
+    into: Arc<Mutex<String>>,
+) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         for line in BufReader::new(stream).lines().map_while(Result::ok) {
             if let Ok(mut all) = into.lock() {
@@ -23,7 +28,14 @@ fn collect(stream: impl std::io::Read + Send + 'static, into: Arc<Mutex<String>>
                 all.push('\n');
             }
         }
-    });
+    })
+}
+
+/// Waits until the reader threads have read everything the exited child wrote.
+fn join_all(readers: &mut Vec<std::thread::JoinHandle<()>>) {
+    for reader in readers.drain(..) {
+        let _ = reader.join();
+    }
 }
 
 impl ServerProcess {
@@ -51,8 +63,10 @@ impl ServerProcess {
         }
         let mut child = cmd.spawn().expect("start the server binary");
         let output = Arc::new(Mutex::new(String::new()));
-        collect(child.stdout.take().expect("stdout"), output.clone());
-        collect(child.stderr.take().expect("stderr"), output.clone());
+        let mut readers = vec![
+            collect(child.stdout.take().expect("stdout"), output.clone()),
+            collect(child.stderr.take().expect("stderr"), output.clone()),
+        ];
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let text = output.lock().expect("output").clone();
@@ -65,11 +79,11 @@ impl ServerProcess {
                     child,
                     addr,
                     output,
+                    readers,
                 });
             }
             if let Some(status) = child.try_wait().expect("try_wait") {
-                // Give the reader threads a moment to drain the pipes.
-                std::thread::sleep(Duration::from_millis(200));
+                join_all(&mut readers);
                 let text = output.lock().expect("output").clone();
                 return Err((status, text));
             }
@@ -104,8 +118,9 @@ impl ServerProcess {
         assert!(sent.success(), "kill -TERM failed");
         loop {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
-                std::thread::sleep(Duration::from_millis(100));
-                return (started.elapsed(), status, self.output());
+                let took = started.elapsed();
+                join_all(&mut self.readers);
+                return (took, status, self.output());
             }
             if started.elapsed() > within {
                 let _ = self.child.kill();
@@ -121,7 +136,7 @@ impl ServerProcess {
         let deadline = Instant::now() + within;
         loop {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
-                std::thread::sleep(Duration::from_millis(200));
+                join_all(&mut self.readers);
                 return (status, self.output());
             }
             if Instant::now() > deadline {

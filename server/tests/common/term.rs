@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use cloudshell::models::terminal::{ClientMessage, ServerMessage};
+use cloudshell::models::terminal::{ClientMessage, ErrorKind, ServerMessage};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout};
@@ -48,17 +48,33 @@ pub struct Term {
 impl Term {
     /// Connects from this site and sends the first resize.
     pub async fn open(addr: SocketAddr, token: &str, device_id: i64, cols: u32, rows: u32) -> Term {
+        let mut term = Term::attach(addr, token, device_id).await;
+        term.control(ClientMessage::Resize { cols, rows }).await;
+        term
+    }
+
+    /// Connects from this site and sends nothing (a refusal arrives before any resize).
+    pub async fn attach(addr: SocketAddr, token: &str, device_id: i64) -> Term {
         let ws = connect(addr, token, device_id, &format!("http://{addr}"))
             .await
             .expect("websocket upgrade");
-        let mut term = Term {
+        Term {
             ws,
             output: Vec::new(),
             messages: Vec::new(),
             closed: false,
-        };
-        term.control(ClientMessage::Resize { cols, rows }).await;
-        term
+        }
+    }
+
+    /// Reads until the server's error message; its kind and text.
+    pub async fn expect_error(&mut self) -> (ErrorKind, String) {
+        match self
+            .expect_message(|m| matches!(m, ServerMessage::Error { .. }))
+            .await
+        {
+            ServerMessage::Error { kind, message } => (kind, message),
+            other => panic!("not an error: {other:?}"),
+        }
     }
 
     pub async fn control(&mut self, message: ClientMessage) {
