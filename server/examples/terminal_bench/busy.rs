@@ -2,6 +2,12 @@
 //! run, while N other gateway sessions stream without pause. The load's sshd (and so the
 //! generators it starts) runs at nice 19, and so does the process draining the N streams,
 //! so the figure measures the gateway's own scheduling rather than the CPU share.
+//!
+//! Nice alone does not do that on a kernel with autogroup scheduling
+//! (`/proc/sys/kernel/sched_autogroup_enabled`): sshd starts a new session for each
+//! connection and each shell, every session is a scheduling group of its own, and groups
+//! share the CPU equally whatever their members' nice. So the bench also sets each load
+//! group's nice (`/proc/PID/autogroup`), which is what `nice 19` means there.
 
 use anyhow::Context;
 use futures_util::{SinkExt, StreamExt};
@@ -23,6 +29,7 @@ pub async fn measure(
     sshd_port: u16,
     client_key: &Path,
     neighbours: usize,
+    load_sshd: u32,
 ) -> anyhow::Result<()> {
     let exe = std::env::current_exe()?;
     let drain = Command::new("nice")
@@ -46,8 +53,10 @@ pub async fn measure(
         std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
     })
     .await??;
+    let groups = nice_autogroups(load_sshd);
     println!(
-        "busy neighbours: {neighbours} gateway sessions streaming (sshd and drain at nice 19)"
+        "busy neighbours: {neighbours} gateway sessions streaming (sshd and drain at nice 19, \
+         {groups} load scheduling groups at nice 19)"
     );
 
     let mut term = Term::Gateway(Box::new(open_ws(gw, token, device).await?));
@@ -107,4 +116,45 @@ pub async fn drain(args: &[String]) -> anyhow::Result<()> {
         let _ = r.await;
     }
     Ok(())
+}
+
+/// Sets nice 19 on the scheduling group of every process under `root` (the load's sshd, its
+/// connections and their shells); their later children join those groups. Returns how many
+/// processes took it (0 without autogroup scheduling, where nice already applies).
+fn nice_autogroups(root: u32) -> usize {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    let parents: Vec<(u32, u32)> = entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let after = stat.rsplit_once(") ")?.1;
+            Some((pid, after.split_whitespace().nth(1)?.parse().ok()?))
+        })
+        .collect();
+    let mut under = vec![root];
+    let mut i = 0;
+    while i < under.len() {
+        let parent = under[i];
+        under.extend(
+            parents
+                .iter()
+                .filter(|(_, p)| *p == parent)
+                .map(|(c, _)| *c),
+        );
+        i += 1;
+    }
+    // The listening sshd shares the bench's group, and so the gateway's: not that one.
+    let group = |pid: &str| {
+        let text = std::fs::read_to_string(format!("/proc/{pid}/autogroup")).ok()?;
+        Some(text.split_whitespace().next()?.to_owned())
+    };
+    let ours = group("self");
+    under
+        .iter()
+        .filter(|pid| ours.is_some() && group(&pid.to_string()) != ours)
+        .filter(|pid| std::fs::write(format!("/proc/{pid}/autogroup"), "19").is_ok())
+        .count()
 }

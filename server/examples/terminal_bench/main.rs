@@ -32,6 +32,7 @@ const PAYLOAD: &str = "head -c 200000000 /dev/zero | base64 -w0";
 const MARK_CMD: &str = "printf '\\n%s%s\\n' BENCH DONE";
 const MARK: &[u8] = b"BENCHDONE";
 const ECHOES: usize = 1000;
+const WARM_UP_ECHOES: usize = 200;
 
 fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
@@ -303,6 +304,13 @@ async fn echo_latency(term: &mut Term) -> anyhow::Result<Vec<Duration>> {
     term.send(b"cat\n").await?;
     // The command line's own echo, so the keystroke echoes below start clean.
     term.until(b"cat\r\n").await?;
+    // Unrecorded warm-up keystrokes: the first echoes of a fresh session (and, under load,
+    // the moments after the load's priority changed) are not what a user types into.
+    for _ in 0..WARM_UP_ECHOES {
+        term.send(b"a").await?;
+        term.until(b"a").await?;
+    }
+    term.send(&[0x15]).await?;
     let mut samples = Vec::with_capacity(ECHOES);
     for i in 0..ECHOES {
         let started = Instant::now();
@@ -376,7 +384,18 @@ async fn main() -> anyhow::Result<()> {
         let (load_port, _load_sshd, load_key) = start_sshd(&load_dir, true).await?;
         let load_key_text = std::fs::read_to_string(&load_key)?;
         let (_, load_device) = login_and_add_device(gw, load_port, &load_key_text, "load").await?;
-        return busy::measure(gw, &token, device, load_device, sshd_port, &client_key, n).await;
+        let load_pid = _load_sshd.0.id();
+        return busy::measure(
+            gw,
+            &token,
+            device,
+            load_device,
+            sshd_port,
+            &client_key,
+            n,
+            load_pid,
+        )
+        .await;
     }
     if !idle_only {
         streaming_and_echo(gw, &token, device, sshd_port, &client_key, pid).await?;
