@@ -21,15 +21,20 @@ use super::{ECHOES, Killed, Term, direct, echo_latency, open_ws, pct};
 /// What each neighbour runs: output as fast as the shell can make it, for ever.
 const STREAM: &str = "while :; do head -c 50000000 /dev/zero | base64 -w0; done\n";
 
+/// The load's device on the gateway and the pid of the sshd it points at.
+pub struct Load {
+    pub device: i64,
+    pub sshd: u32,
+}
+
 pub async fn measure(
     gw: SocketAddr,
     token: &str,
     device: i64,
-    load_device: i64,
+    load: Load,
     sshd_port: u16,
     client_key: &Path,
     neighbours: usize,
-    load_sshd: u32,
 ) -> anyhow::Result<()> {
     let exe = std::env::current_exe()?;
     let drain = Command::new("nice")
@@ -39,7 +44,7 @@ pub async fn measure(
             "--drain",
             &gw.to_string(),
             token,
-            &load_device.to_string(),
+            &load.device.to_string(),
             &neighbours.to_string(),
         ])
         .stdout(Stdio::piped())
@@ -53,7 +58,7 @@ pub async fn measure(
         std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
     })
     .await??;
-    let groups = nice_autogroups(load_sshd);
+    let groups = nice_autogroups(load.sshd);
     println!(
         "busy neighbours: {neighbours} gateway sessions streaming (sshd and drain at nice 19, \
          {groups} load scheduling groups at nice 19)"

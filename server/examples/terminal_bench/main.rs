@@ -384,18 +384,11 @@ async fn main() -> anyhow::Result<()> {
         let (load_port, _load_sshd, load_key) = start_sshd(&load_dir, true).await?;
         let load_key_text = std::fs::read_to_string(&load_key)?;
         let (_, load_device) = login_and_add_device(gw, load_port, &load_key_text, "load").await?;
-        let load_pid = _load_sshd.0.id();
-        return busy::measure(
-            gw,
-            &token,
-            device,
-            load_device,
-            sshd_port,
-            &client_key,
-            n,
-            load_pid,
-        )
-        .await;
+        let load = busy::Load {
+            device: load_device,
+            sshd: _load_sshd.0.id(),
+        };
+        return busy::measure(gw, &token, device, load, sshd_port, &client_key, n).await;
     }
     if !idle_only {
         streaming_and_echo(gw, &token, device, sshd_port, &client_key, pid).await?;
