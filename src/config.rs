@@ -54,6 +54,10 @@ pub struct Config {
     /// sessions open at once on this server, per user and in all.
     pub max_terminals_per_user: u32,
     pub max_terminals: u32,
+    /// `SFTP_MAX_UPLOAD_MB` (default 4096): the largest upload the file manager takes.
+    pub sftp_max_upload_bytes: u64,
+    /// `SFTP_IDLE_MINUTES` (default 15): a file session unused this long is closed.
+    pub sftp_idle: std::time::Duration,
     /// `DEVICE_ALLOW_CIDRS` (optional): when set, devices may be reached only at these
     /// addresses. `DEVICE_DENY_CIDRS` (optional): never at these. Loopback, link-local,
     /// unspecified and multicast addresses are refused unless an allow entry names them.
@@ -189,6 +193,20 @@ impl Config {
             10_000,
         )?;
         let max_terminals = parse_number("MAX_TERMINALS", get("MAX_TERMINALS"), 2000, 1, 100_000)?;
+        let sftp_max_upload_mb = parse_number(
+            "SFTP_MAX_UPLOAD_MB",
+            get("SFTP_MAX_UPLOAD_MB"),
+            4096,
+            1,
+            16 * 1024 * 1024,
+        )?;
+        let sftp_idle_minutes = parse_number(
+            "SFTP_IDLE_MINUTES",
+            get("SFTP_IDLE_MINUTES"),
+            15,
+            1,
+            24 * 60,
+        )?;
         let device_allow_cidrs =
             parse_trusted_proxies(&get("DEVICE_ALLOW_CIDRS").unwrap_or_default())
                 .map_err(|reason| invalid("DEVICE_ALLOW_CIDRS", reason))?;
@@ -213,6 +231,8 @@ impl Config {
             max_connections,
             max_terminals_per_user,
             max_terminals,
+            sftp_max_upload_bytes: u64::from(sftp_max_upload_mb) * 1024 * 1024,
+            sftp_idle: std::time::Duration::from_secs(u64::from(sftp_idle_minutes) * 60),
             device_allow_cidrs,
             device_deny_cidrs,
         })

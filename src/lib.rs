@@ -26,6 +26,8 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod devices;
 #[cfg(feature = "ssr")]
+pub mod files;
+#[cfg(feature = "ssr")]
 pub mod request;
 #[cfg(feature = "ssr")]
 pub mod ssh;

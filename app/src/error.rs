@@ -40,6 +40,12 @@ pub enum AppError {
         "Something went wrong on the server. Try again; if it keeps happening, check the server log."
     )]
     Internal,
+    /// A file-manager operation failed; the text says what to do next.
+    #[error("{0}")]
+    Files(cloudshell::models::files::FileError),
+    /// A connection to a device could not be opened; one of the connection's fixed texts.
+    #[error("{0}")]
+    CannotConnect(String),
     /// The request did not complete (network down, server restarting, bad response).
     #[error("Cannot reach the server. Check your connection and try again.")]
     Transport,
@@ -56,6 +62,8 @@ impl AppError {
             AppError::TooManyRequests { .. } => 429,
             AppError::Busy { .. } | AppError::AuditDelayed => 503,
             AppError::Internal | AppError::Transport => 500,
+            AppError::Files(e) => e.status(),
+            AppError::CannotConnect(_) => 502,
         }
     }
 }

@@ -13,6 +13,7 @@ mod m000007_add_users_must_change_password;
 mod m000008_add_audit_reason_checkpoint_seal;
 mod m000009_create_terminal_revocations;
 mod m000010_add_terminal_session_counters;
+mod m000011_add_terminal_session_kind;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m000008_add_audit_reason_checkpoint_seal::Migration),
             Box::new(m000009_create_terminal_revocations::Migration),
             Box::new(m000010_add_terminal_session_counters::Migration),
+            Box::new(m000011_add_terminal_session_kind::Migration),
         ]
     }
 }

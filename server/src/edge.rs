@@ -93,6 +93,9 @@ impl IntoResponse for Refusal {
 
 const JSON: &[&str] = &["application/json"];
 const FORM: &[&str] = &["application/x-www-form-urlencoded", "multipart/form-data"];
+const BYTES: &[&str] = &["application/octet-stream"];
+/// The file manager's streamed transfers (uploads take raw bytes).
+pub const TRANSFERS: &str = "/api/transfers/";
 
 /// Refuses a cross-site or wrongly typed state change; lets everything else through. The
 /// expected origin is worked out only for state changes, not for every page and file.
@@ -108,6 +111,8 @@ pub fn check(req: &Request, public_url: Option<&Origin>, tls: bool) -> Result<()
     let path = req.uri().path();
     let wanted = if JSON_ENDPOINTS.contains(&path) {
         JSON
+    } else if path.starts_with(TRANSFERS) {
+        BYTES
     } else if path.starts_with("/api/") {
         FORM
     } else {
@@ -126,7 +131,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Answers 503 when a request takes longer than the state's `request_timeout`. WebSockets
 /// are exempt: they live as long as their terminal, under their own limits.
 pub async fn request_timeout(State(limit): State<Duration>, req: Request, next: Next) -> Response {
-    if req.uri().path().starts_with("/ws/") {
+    // Transfers run as long as the bytes keep moving (they have stall limits of their own).
+    if req.uri().path().starts_with("/ws/") || req.uri().path().starts_with(TRANSFERS) {
         return next.run(req).await;
     }
     match tokio::time::timeout(limit, next.run(req)).await {

@@ -26,6 +26,8 @@ pub mod state;
 pub mod terminal;
 pub mod terminal_flow;
 pub mod terminal_loop;
+pub mod transfers;
+pub mod upload;
 
 pub use router::build_router;
 pub use startup::{Prepared, prepare};

@@ -24,7 +24,9 @@ fn provide_services(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'stat
     let terminals = state.terminals.clone();
     let verifier = state.verifier.clone();
     let revocations = state.revocations.clone();
+    let files = state.files.clone();
     move || {
+        provide_context(files.clone());
         provide_context(revocations.clone());
         provide_context(verifier.clone());
         provide_context(terminals.clone());
@@ -69,6 +71,14 @@ pub fn build_router(state: AppState) -> Router {
         .route(
             "/ws/terminal/{device_id}",
             get(crate::terminal::terminal_ws),
+        )
+        .route(
+            "/api/transfers/{session}/download",
+            get(crate::transfers::download),
+        )
+        .route(
+            "/api/transfers/{session}/upload",
+            axum::routing::put(crate::transfers::upload),
         )
         .route(
             "/api/{*fn_name}",

@@ -177,6 +177,22 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
             "re-encrypted stored credentials bound to their endpoints"
         );
     }
+    let terminal_limits = cloudshell::terminal::limits::TerminalLimits::new(
+        config.max_terminals_per_user as usize,
+        config.max_terminals as usize,
+    );
+    let destinations = Arc::new(cloudshell::ssh::destination::DestinationPolicy::new(
+        config.device_allow_cidrs.clone(),
+        config.device_deny_cidrs.clone(),
+    ));
+    let files = cloudshell::files::FileSessions::new(
+        devices.clone(),
+        terminals.clone(),
+        terminal_limits.clone(),
+        destinations.clone(),
+        auditor.clone(),
+        config.sftp_idle,
+    );
     let state = AppState {
         devices,
         leptos_options,
@@ -199,14 +215,10 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
         verifier,
         revocations,
         node_lock: node.lock,
-        terminal_limits: cloudshell::terminal::limits::TerminalLimits::new(
-            config.max_terminals_per_user as usize,
-            config.max_terminals as usize,
-        ),
-        destinations: Arc::new(cloudshell::ssh::destination::DestinationPolicy::new(
-            config.device_allow_cidrs.clone(),
-            config.device_deny_cidrs.clone(),
-        )),
+        terminal_limits,
+        destinations,
+        files,
+        sftp_max_upload_bytes: config.sftp_max_upload_bytes,
     };
     Ok(Prepared {
         state,

@@ -49,6 +49,10 @@ pub struct AppState {
     pub terminal_limits: cloudshell::terminal::limits::TerminalLimits,
     /// DEVICE_ALLOW_CIDRS and DEVICE_DENY_CIDRS, checked on each address connected to.
     pub destinations: Arc<cloudshell::ssh::destination::DestinationPolicy>,
+    /// Open file-manager (SFTP) sessions.
+    pub files: cloudshell::files::FileSessions,
+    /// SFTP_MAX_UPLOAD_MB, in bytes.
+    pub sftp_max_upload_bytes: u64,
     /// `/sw.js`, built at startup from the site's files (see `pwa`).
     pub service_worker: Arc<str>,
 }

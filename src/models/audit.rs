@@ -71,6 +71,14 @@ audit_actions! {
     SessionStarted => "SESSION_STARTED", "Session started", Access;
     SessionEnded => "SESSION_ENDED", "Session ended", Access;
     SessionFailed => "SESSION_FAILED", "Session failed", Failure;
+    SftpSessionStarted => "SFTP_SESSION_STARTED", "File session started", Access;
+    SftpSessionEnded => "SFTP_SESSION_ENDED", "File session ended", Access;
+    SftpUpload => "SFTP_UPLOAD", "File uploaded", Files;
+    SftpDownload => "SFTP_DOWNLOAD", "File downloaded", Files;
+    SftpMkdir => "SFTP_MKDIR", "Folder created", Files;
+    SftpRename => "SFTP_RENAME", "File renamed", Files;
+    SftpDelete => "SFTP_DELETE", "File deleted", Files;
+    SftpChmod => "SFTP_CHMOD", "Permissions changed", Files;
 }
 
 impl AuditAction {
@@ -112,6 +120,8 @@ pub enum ActionKind {
     Security,
     /// The audit log's own housekeeping.
     System,
+    /// Files moved or changed through the file manager.
+    Files,
     /// Not known to this build.
     Unknown,
 }
@@ -123,6 +133,7 @@ impl ActionKind {
             ActionKind::Failure => "action action-failure",
             ActionKind::Security => "action action-security",
             ActionKind::System => "action action-system",
+            ActionKind::Files => "action action-files",
             ActionKind::Unknown => "action action-unknown",
         }
     }

@@ -74,6 +74,15 @@ audit_reasons! {
     DestinationRefused => "destination_refused", "destination refused by policy";
     Busy => "busy", "server busy";
     Internal => "internal", "internal error";
+    // Why a file operation failed.
+    PermissionDenied => "permission_denied", "permission denied";
+    NoSuchFile => "no_such_file", "no such file or folder";
+    AlreadyExists => "already_exists", "already exists";
+    DiskFull => "disk_full", "no space left on the device";
+    TooLarge => "too_large", "over the upload size limit";
+    /// The browser stopped the transfer (cancel, tab closed, connection dropped).
+    Cancelled => "cancelled", "cancelled";
+    FileOpFailed => "file_op_failed", "the file operation failed";
 }
 
 impl AuditReason {

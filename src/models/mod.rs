@@ -5,6 +5,7 @@ pub mod audit_reason;
 pub mod auth;
 pub mod device;
 pub mod device_api;
+pub mod files;
 pub mod terminal;
 
 pub use audit::{

@@ -7,12 +7,11 @@ use std::time::Duration;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, TransactionTrait};
 
-use super::EndReason;
 use super::liveness::db_now;
 use super::registry::{SessionRegistry, duration_text, ended_detail};
+use super::{EndReason, SessionKind};
 use crate::audit::AuditEvent;
 use crate::db::entities::terminal_session;
-use crate::models::AuditAction;
 
 /// Which open sessions `reap` takes to be dead.
 #[derive(Debug, Clone, Copy)]
@@ -118,10 +117,11 @@ impl SessionRegistry {
                 .unwrap_or_default();
             let mut event = AuditEvent::new(
                 row.username.clone(),
-                AuditAction::SessionEnded,
+                SessionKind::parse(&row.kind).ended_action(),
                 format!(
                     "{}; at least {} bytes in, {} bytes out{last_activity} (as of the last heartbeat)",
                     ended_detail(
+                        SessionKind::parse(&row.kind),
                         &row.device_name,
                         &row.endpoint,
                         EndReason::ServerRestart,

@@ -11,11 +11,11 @@ use sea_orm::{
 };
 use tokio::sync::{Notify, watch};
 
-use super::EndReason;
 use super::liveness::db_now;
+use super::{EndReason, SessionKind};
 use crate::audit::{Actor, AuditEvent, Auditor};
 use crate::db::entities::terminal_session;
-use crate::models::{AuditAction, DeviceView};
+use crate::models::DeviceView;
 use crate::ssh::host_keys::endpoint;
 
 /// Tells a session's task to end, and why.
@@ -24,6 +24,7 @@ pub type StopSignal = watch::Receiver<Option<EndReason>>;
 /// One open terminal. The WebSocket task owns the connection; this is the shared record.
 pub struct LiveSession {
     pub id: String,
+    pub kind: SessionKind,
     pub username: String,
     pub device_id: i64,
     pub device_name: String,
@@ -62,6 +63,17 @@ impl LiveSession {
     fn touch(&self) {
         let ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
         self.last_activity_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// Asks the session's task to end with `reason`, unless it is already ending.
+    pub fn stop_with(&self, reason: EndReason) {
+        self.stop.send_if_modified(|current| {
+            let fresh = current.is_none();
+            if fresh {
+                *current = Some(reason);
+            }
+            fresh
+        });
     }
 
     pub(super) fn last_activity(&self) -> time::OffsetDateTime {
@@ -121,12 +133,24 @@ impl SessionRegistry {
         self.live.lock().map(|m| m.len()).unwrap_or(0)
     }
 
-    /// Records a started session (row, then a durable SESSION_STARTED) and registers it.
+    /// Records a started terminal (row, then a durable SESSION_STARTED) and registers it.
     pub async fn start(
         &self,
         actor: &Actor,
         web_session_id: i64,
         device: &DeviceView,
+    ) -> Result<(Arc<LiveSession>, StopSignal), DbErr> {
+        self.start_kind(actor, web_session_id, device, SessionKind::Terminal)
+            .await
+    }
+
+    /// Records a started session of `kind` and registers it.
+    pub async fn start_kind(
+        &self,
+        actor: &Actor,
+        web_session_id: i64,
+        device: &DeviceView,
+        kind: SessionKind,
     ) -> Result<(Arc<LiveSession>, StopSignal), DbErr> {
         let id = random_id();
         let place = endpoint(&device.host, device.port);
@@ -147,12 +171,14 @@ impl SessionRegistry {
             bytes_in: Set(0),
             bytes_out: Set(0),
             last_activity_at: Set(Some(now)),
+            kind: Set(kind.code().to_owned()),
         }
         .insert(&self.db)
         .await?;
         let (stop, stop_rx) = watch::channel(None);
         let session = Arc::new(LiveSession {
             id: id.clone(),
+            kind,
             username: actor.username.clone(),
             device_id: device.id,
             device_name: device.name.clone(),
@@ -174,8 +200,8 @@ impl SessionRegistry {
         }
         let event = actor
             .event(
-                AuditAction::SessionStarted,
-                format!("Started session with {} ({place})", device.name),
+                kind.started_action(),
+                format!("Started {} with {} ({place})", kind.noun(), device.name),
             )
             .device(device.id)
             .session(id);
@@ -236,6 +262,7 @@ impl SessionRegistry {
         let detail = format!(
             "{}; {} bytes in, {} bytes out{correction}",
             ended_detail(
+                session.kind,
                 &session.device_name,
                 &session.endpoint,
                 reason,
@@ -244,11 +271,15 @@ impl SessionRegistry {
             session.bytes_in.load(Ordering::Relaxed),
             session.bytes_out.load(Ordering::Relaxed),
         );
-        let event = AuditEvent::new(session.username.clone(), AuditAction::SessionEnded, detail)
-            .reason(reason.reason())
-            .ip(session.client_ip)
-            .device(session.device_id)
-            .session(session.id.clone());
+        let event = AuditEvent::new(
+            session.username.clone(),
+            session.kind.ended_action(),
+            detail,
+        )
+        .reason(reason.reason())
+        .ip(session.client_ip)
+        .device(session.device_id)
+        .session(session.id.clone());
         if let Err(e) = self.auditor.record_durable(event).await {
             tracing::error!(error = %e, "recording SESSION_ENDED");
         }
@@ -340,14 +371,18 @@ impl SessionRegistry {
 }
 
 /// The start of every SESSION_ENDED detail: "Ended session with NAME (host:port): REASON;
-/// lasted DURATION".
+/// lasted DURATION" ("Ended file session …" for SFTP).
 pub(super) fn ended_detail(
+    kind: SessionKind,
     device: &str,
     endpoint: &str,
     reason: EndReason,
     lasted: &str,
 ) -> String {
-    format!("Ended session with {device} ({endpoint}): {reason}; lasted {lasted}")
+    format!(
+        "Ended {} with {device} ({endpoint}): {reason}; lasted {lasted}",
+        kind.noun()
+    )
 }
 
 /// "1h 02m 03s", "4m 05s", "7s".

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod devices;
+pub mod files;
 
 #[cfg(feature = "ssr")]
 pub mod ssr;

@@ -14,6 +14,8 @@ pub struct Response {
     /// Lower-cased header names; repeated headers (Set-Cookie) keep every value.
     pub headers: HashMap<String, Vec<String>>,
     pub body: String,
+    /// The body's bytes as sent (downloads).
+    pub bytes: Vec<u8>,
 }
 
 impl Response {
@@ -111,6 +113,17 @@ impl<'a> Request<'a> {
         }
     }
 
+    /// Raw bytes, as the file manager uploads them.
+    pub fn put_bytes(path: &'a str, body: Vec<u8>) -> Self {
+        Self {
+            method: "PUT",
+            path,
+            headers: vec![("Content-Type", "application/octet-stream".to_owned())],
+            body,
+            origin: OriginHeader::SameSite,
+        }
+    }
+
     pub fn origin(mut self, origin: OriginHeader) -> Self {
         self.origin = origin;
         self
@@ -191,6 +204,7 @@ fn parse(raw: &[u8]) -> Response {
         status,
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
+        bytes: body,
     }
 }
 

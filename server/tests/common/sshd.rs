@@ -88,7 +88,8 @@ impl Sshd {
                 "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nPidFile {}\n\
                  AuthorizedKeysFile {}\nStrictModes no\nUsePAM no\n\
                  PasswordAuthentication yes\nKbdInteractiveAuthentication no\n\
-                 PubkeyAuthentication yes\nAllowUsers {USER}\nLogLevel ERROR\n",
+                 PubkeyAuthentication yes\nAllowUsers {USER}\nLogLevel ERROR\n\
+                 Subsystem sftp internal-sftp\n",
                 host_key.display(),
                 dir.path().join("sshd.pid").display(),
                 authorized.display(),

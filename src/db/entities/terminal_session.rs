@@ -19,6 +19,8 @@ pub struct Model {
     pub bytes_in: i64,
     pub bytes_out: i64,
     pub last_activity_at: Option<TimeDateTimeWithTimeZone>,
+    /// "terminal" or "sftp" (`terminal::SessionKind`).
+    pub kind: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,49 @@
+use crate::models::AuditAction;
+
+/// What a registered session carries: a terminal, or a file manager's SFTP connection.
+/// Both are ended the same ways (logout, web session end, shutdown, crash recovery).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    Terminal,
+    Sftp,
+}
+
+impl SessionKind {
+    /// Stored in `terminal_sessions.kind`.
+    pub fn code(self) -> &'static str {
+        match self {
+            SessionKind::Terminal => "terminal",
+            SessionKind::Sftp => "sftp",
+        }
+    }
+
+    /// Rows written before the column existed are terminals.
+    pub fn parse(code: &str) -> Self {
+        match code {
+            "sftp" => SessionKind::Sftp,
+            _ => SessionKind::Terminal,
+        }
+    }
+
+    pub fn started_action(self) -> AuditAction {
+        match self {
+            SessionKind::Terminal => AuditAction::SessionStarted,
+            SessionKind::Sftp => AuditAction::SftpSessionStarted,
+        }
+    }
+
+    pub fn ended_action(self) -> AuditAction {
+        match self {
+            SessionKind::Terminal => AuditAction::SessionEnded,
+            SessionKind::Sftp => AuditAction::SftpSessionEnded,
+        }
+    }
+
+    /// How details name it: "Started session with …", "Started file session with …".
+    pub fn noun(self) -> &'static str {
+        match self {
+            SessionKind::Terminal => "session",
+            SessionKind::Sftp => "file session",
+        }
+    }
+}
