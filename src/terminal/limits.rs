@@ -9,11 +9,11 @@ use std::sync::{Arc, Mutex};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum LimitError {
     #[error(
-        "You have {0} terminals open, the most allowed (MAX_TERMINALS_PER_USER). Close one first."
+        "You have {0} sessions open (terminals and file managers), the most allowed (MAX_TERMINALS_PER_USER). Close one first."
     )]
     PerUser(usize),
     #[error(
-        "The server has {0} terminals open, the most it allows (MAX_TERMINALS). Try again later."
+        "The server has {0} sessions open (terminals and file managers), the most it allows (MAX_TERMINALS). Try again later."
     )]
     Total(usize),
 }
