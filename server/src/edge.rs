@@ -149,7 +149,8 @@ pub async fn request_timeout(State(limit): State<Duration>, req: Request, next: 
     }
 }
 
-fn refuse(status: StatusCode, err: app::error::AppError) -> Response {
+/// An error answer in the shape server functions use (`AppError` JSON).
+pub fn refuse(status: StatusCode, err: app::error::AppError) -> Response {
     let body = serde_json::to_string(&err).unwrap_or_default();
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }

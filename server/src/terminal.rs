@@ -13,12 +13,10 @@ use axum::response::{IntoResponse, Response};
 use cloudshell::audit::Actor;
 use cloudshell::auth::CurrentSession;
 use cloudshell::devices::DeviceError;
-use cloudshell::models::AuditAction;
-use cloudshell::models::AuditOutcome;
 use cloudshell::models::terminal::{ErrorKind, MAX_CLIENT_MESSAGE_BYTES, ServerMessage};
 use cloudshell::request::RequestMeta;
 use cloudshell::ssh::client::{self, ConnectOptions, HostKeyOutcome, SshError};
-use cloudshell::ssh::host_keys::endpoint;
+use cloudshell::terminal::SessionKind;
 use futures_util::StreamExt;
 
 use crate::state::AppState;
@@ -153,22 +151,9 @@ async fn refuse(
         }
         Refusal::Limit(limit) => (ErrorKind::TooManySessions, limit.to_string()),
     };
-    let name = device
-        .as_ref()
-        .map(|d| format!("{} ({})", d.name, endpoint(&d.host, d.port)))
-        .unwrap_or_else(|| format!("device {device_id}"));
     tracing::info!(user = %actor.username, device = device_id, reason = kind.audit_reason().text(), "session failed");
-    let event = actor
-        .event(
-            AuditAction::SessionFailed,
-            format!(
-                "Could not start session with {name}: {}",
-                kind.audit_reason().text()
-            ),
-        )
-        .device(device_id)
-        .reason(kind.audit_reason())
-        .outcome(AuditOutcome::Failure);
+    let event =
+        SessionKind::Terminal.failed_event(actor, device_id, device.as_ref(), kind.audit_reason());
     if let Err(e) = state.auditor.record_durable(event).await {
         tracing::error!(error = %e, "recording SESSION_FAILED");
     }

@@ -4,7 +4,6 @@
 //! local disk, and each is audited with the SHA-256 of the bytes that passed through.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Extension;
 use axum::body::{Body, Bytes};
@@ -16,15 +15,12 @@ use cloudshell::files::ops::checked_path;
 use cloudshell::files::{FileError, FileSession};
 use cloudshell::models::AuditAction;
 use cloudshell::models::files::{is_plain_name, join_path};
-use futures_util::StreamExt;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 
 use crate::state::AppState;
 
-/// A browser that sends nothing of an upload for this long has gone.
-const BODY_STALL: Duration = Duration::from_secs(60);
 const CHUNK: usize = 64 * 1024;
 
 #[derive(Deserialize)]
@@ -54,8 +50,7 @@ pub struct UploadQuery {
 
 pub fn refuse(error: FileError) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_GATEWAY);
-    let body = serde_json::to_string(&app::error::AppError::Files(error)).unwrap_or_default();
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    crate::edge::refuse(status, app::error::AppError::Files(error))
 }
 
 pub fn owned_session(
@@ -305,23 +300,4 @@ pub async fn upload(
         Ok(Err((e, _))) => refuse(e),
         Err(_) => refuse(FileError::Failed),
     }
-}
-
-/// The next body chunk, or `Cancelled` when the browser stops sending or goes away.
-pub async fn next_chunk(
-    stream: &mut axum::body::BodyDataStream,
-) -> Result<Option<Bytes>, FileError> {
-    match tokio::time::timeout(BODY_STALL, stream.next()).await {
-        Ok(Some(Ok(bytes))) => Ok(Some(bytes)),
-        Ok(None) => Ok(None),
-        Ok(Some(Err(_))) | Err(_) => Err(FileError::Cancelled),
-    }
-}
-
-/// Writes everything, mapping the remote's errors.
-pub async fn write_all(
-    file: &mut russh_sftp::client::fs::File,
-    bytes: &[u8],
-) -> Result<(), FileError> {
-    file.write_all(bytes).await.map_err(FileError::from)
 }

@@ -2,15 +2,21 @@
 //! into place only when every byte arrived. A failed or cancelled upload removes it, so no
 //! partial file is ever left under the target's name (or at all).
 
-use axum::body::Body;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
 use cloudshell::files::{FileError, FileSession};
 use cloudshell::models::files::join_path;
 use cloudshell::terminal::random_id;
+use futures_util::StreamExt;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
-use crate::transfers::{Conflict, next_chunk, write_all};
+use crate::transfers::Conflict;
+
+/// A browser that sends nothing of an upload for this long has gone.
+const BODY_STALL: Duration = Duration::from_secs(60);
 
 /// A finished upload, as the browser and the audit log see it.
 #[derive(Debug, Serialize)]
@@ -121,4 +127,18 @@ async fn remove_quietly(session: &FileSession, path: &str) {
     if let Err(e) = session.sftp.remove_file(path).await {
         tracing::warn!(error = %e, path, "could not remove a partial upload");
     }
+}
+
+/// The next body chunk, or `Cancelled` when the browser stops sending or goes away.
+async fn next_chunk(stream: &mut axum::body::BodyDataStream) -> Result<Option<Bytes>, FileError> {
+    match tokio::time::timeout(BODY_STALL, stream.next()).await {
+        Ok(Some(Ok(bytes))) => Ok(Some(bytes)),
+        Ok(None) => Ok(None),
+        Ok(Some(Err(_))) | Err(_) => Err(FileError::Cancelled),
+    }
+}
+
+/// Writes everything, mapping the remote's errors.
+async fn write_all(file: &mut russh_sftp::client::fs::File, bytes: &[u8]) -> Result<(), FileError> {
+    file.write_all(bytes).await.map_err(FileError::from)
 }

@@ -26,24 +26,88 @@ fn enc(s: &str) -> String {
     cloudshell::models::audit::url_encode(s)
 }
 
-async fn open(app: &TestApp, token: &str, device: i64) -> (String, String) {
-    let res = Request::post_form("/api/files/open", &[("device_id", &device.to_string())])
-        .cookie(token)
-        .send(app.addr)
-        .await;
-    assert_eq!(res.status, 200, "{}", res.body);
-    let info = res.json();
-    (
-        info["session_id"].as_str().unwrap().to_owned(),
-        info["home"].as_str().unwrap().to_owned(),
-    )
+/// An open file session, as the browser holds it: its user's cookie and the session id.
+struct Files<'a> {
+    app: &'a TestApp,
+    token: String,
+    session: String,
 }
 
-async fn list(app: &TestApp, token: &str, session: &str, path: &str) -> serde_json::Value {
-    let url = format!("/api/files/list?session={session}&path={}", enc(path));
-    let res = Request::get(&url).cookie(token).send(app.addr).await;
-    assert_eq!(res.status, 200, "{}", res.body);
-    res.json()
+impl<'a> Files<'a> {
+    /// Signs in, adds a keyed device on `sshd` and opens its files; returns the home too.
+    async fn open(app: &'a TestApp, sshd: &Sshd) -> (Files<'a>, String) {
+        let token = app.login_admin().await;
+        let device = keyed_device(app, &token, sshd).await;
+        let res = Request::post_form("/api/files/open", &[("device_id", &device.to_string())])
+            .cookie(&token)
+            .send(app.addr)
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let info = res.json();
+        let session = info["session_id"].as_str().unwrap().to_owned();
+        let home = info["home"].as_str().unwrap().to_owned();
+        (
+            Files {
+                app,
+                token,
+                session,
+            },
+            home,
+        )
+    }
+
+    async fn list(&self, path: &str) -> serde_json::Value {
+        let url = format!(
+            "/api/files/list?session={}&path={}",
+            self.session,
+            enc(path)
+        );
+        let res = Request::get(&url)
+            .cookie(&self.token)
+            .send(self.app.addr)
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        res.json()
+    }
+
+    async fn upload(
+        &self,
+        dir: &str,
+        name: &str,
+        conflict: &str,
+        bytes: Vec<u8>,
+    ) -> common::http::Response {
+        let url = format!(
+            "/api/transfers/{}/upload?dir={}&name={}&conflict={conflict}",
+            self.session,
+            enc(dir),
+            enc(name)
+        );
+        Request::put_bytes(&url, bytes)
+            .cookie(&self.token)
+            .send(self.app.addr)
+            .await
+    }
+
+    /// A form post to a file operation, with this session's id added.
+    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> common::http::Response {
+        let mut all = vec![("session", self.session.as_str())];
+        all.extend_from_slice(fields);
+        Request::post_form(path, &all)
+            .cookie(&self.token)
+            .send(self.app.addr)
+            .await
+    }
+}
+
+/// Every audit entry written so far.
+async fn audit_count(app: &TestApp) -> u64 {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    app.state.auditor.flush().await.unwrap();
+    cloudshell::db::entities::audit_log::Entity::find()
+        .count(&app.state.db)
+        .await
+        .unwrap()
 }
 
 fn names(listing: &serde_json::Value) -> Vec<String> {
@@ -55,45 +119,11 @@ fn names(listing: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
-async fn upload(
-    app: &TestApp,
-    token: &str,
-    session: &str,
-    dir: &str,
-    name: &str,
-    conflict: &str,
-    bytes: Vec<u8>,
-) -> common::http::Response {
-    let url = format!(
-        "/api/transfers/{session}/upload?dir={}&name={}&conflict={conflict}",
-        enc(dir),
-        enc(name)
-    );
-    Request::put_bytes(&url, bytes)
-        .cookie(token)
-        .send(app.addr)
-        .await
-}
-
-async fn post(
-    app: &TestApp,
-    token: &str,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> common::http::Response {
-    Request::post_form(path, fields)
-        .cookie(token)
-        .send(app.addr)
-        .await
-}
-
 #[tokio::test]
 async fn listing_starts_at_home_sorts_folders_first_and_shows_hidden_files() {
     let sshd = Sshd::start().await;
     let app = spawn_app().await;
-    let token = app.login_admin().await;
-    let device = keyed_device(&app, &token, &sshd).await;
-    let (session, home) = open(&app, &token, device).await;
+    let (files, home) = Files::open(&app, &sshd).await;
     // The test account's home directory is "/" (canonicalized ".").
     assert_eq!(home, "/");
     let started = await_audit(&app, "SFTP_SESSION_STARTED", Duration::from_secs(10)).await;
@@ -116,7 +146,8 @@ async fn listing_starts_at_home_sorts_folders_first_and_shows_hidden_files() {
     )
     .unwrap();
 
-    let listing = list(&app, &token, &session, &root.display().to_string()).await;
+    let logged_before = audit_count(&app).await;
+    let listing = files.list(&root.display().to_string()).await;
     assert_eq!(listing["path"], root.display().to_string());
     assert_eq!(
         names(&listing),
@@ -136,16 +167,15 @@ async fn listing_starts_at_home_sorts_folders_first_and_shows_hidden_files() {
     assert_eq!(listing["entries"][0]["kind"], "dir");
     assert_eq!(listing["truncated"], false);
     // Listing is reading: nothing is audited for it.
-    assert!(audit_rows(&app, "SFTP_LIST").await.is_empty());
+    assert_eq!(audit_count(&app).await, logged_before);
 }
 
 #[tokio::test]
 async fn five_mib_round_trip_with_the_same_sha256_in_the_audit_log() {
     let sshd = Sshd::start().await;
     let app = spawn_app().await;
-    let token = app.login_admin().await;
-    let device = keyed_device(&app, &token, &sshd).await;
-    let (session, _) = open(&app, &token, device).await;
+    let (files, _) = Files::open(&app, &sshd).await;
+    let (token, session) = (&files.token, &files.session);
     let work = workspace();
     let dir = work.path().display().to_string();
 
@@ -153,16 +183,7 @@ async fn five_mib_round_trip_with_the_same_sha256_in_the_audit_log() {
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
         .collect();
     let digest = hex::encode(Sha256::digest(&data));
-    let res = upload(
-        &app,
-        &token,
-        &session,
-        &dir,
-        "blob.bin",
-        "fail",
-        data.clone(),
-    )
-    .await;
+    let res = files.upload(&dir, "blob.bin", "fail", data.clone()).await;
     assert_eq!(res.status, 200, "{}", res.body);
     assert_eq!(res.json()["sha256"], digest);
     assert_eq!(std::fs::read(work.path().join("blob.bin")).unwrap(), data);
@@ -174,7 +195,7 @@ async fn five_mib_round_trip_with_the_same_sha256_in_the_audit_log() {
         "/api/transfers/{session}/download?path={}",
         enc(&format!("{dir}/blob.bin"))
     );
-    let res = Request::get(&url).cookie(&token).send(app.addr).await;
+    let res = Request::get(&url).cookie(token).send(app.addr).await;
     assert_eq!(res.status, 200);
     assert_eq!(res.header("content-length"), Some("5242880"));
     assert_eq!(res.header("x-content-type-options"), Some("nosniff"));
@@ -199,63 +220,34 @@ async fn five_mib_round_trip_with_the_same_sha256_in_the_audit_log() {
 async fn mkdir_rename_chmod_and_delete_show_in_the_listing_and_the_log() {
     let sshd = Sshd::start().await;
     let app = spawn_app().await;
-    let token = app.login_admin().await;
-    let device = keyed_device(&app, &token, &sshd).await;
-    let (session, _) = open(&app, &token, device).await;
+    let (files, _) = Files::open(&app, &sshd).await;
+    let (token, session) = (&files.token, &files.session);
     let work = workspace();
     let dir = work.path().display().to_string();
 
-    let res = post(
-        &app,
-        &token,
-        "/api/files/mkdir",
-        &[("session", &session), ("dir", &dir), ("name", "logs")],
-    )
-    .await;
+    let res = files
+        .post("/api/files/mkdir", &[("dir", &dir), ("name", "logs")])
+        .await;
     assert_eq!(res.status, 200, "{}", res.body);
-    assert!(names(&list(&app, &token, &session, &dir).await).contains(&"logs".to_owned()));
-    let res = post(
-        &app,
-        &token,
-        "/api/files/mkdir",
-        &[("session", &session), ("dir", &dir), ("name", "logs")],
-    )
-    .await;
+    assert!(names(&files.list(&dir).await).contains(&"logs".to_owned()));
+    let res = files
+        .post("/api/files/mkdir", &[("dir", &dir), ("name", "logs")])
+        .await;
     assert_eq!(res.status, 409, "an existing name is refused: {}", res.body);
 
     // Uploaded, so the device's user owns it (and may change its mode).
-    let res = upload(
-        &app,
-        &token,
-        &session,
-        &dir,
-        "a.conf",
-        "fail",
-        b"x=1".to_vec(),
-    )
-    .await;
+    let res = files.upload(&dir, "a.conf", "fail", b"x=1".to_vec()).await;
     assert_eq!(res.status, 200, "{}", res.body);
     let (from, to) = (format!("{dir}/a.conf"), format!("{dir}/b.conf"));
-    let res = post(
-        &app,
-        &token,
-        "/api/files/rename",
-        &[("session", &session), ("from", &from), ("to", &to)],
-    )
-    .await;
+    let res = files
+        .post("/api/files/rename", &[("from", &from), ("to", &to)])
+        .await;
     assert_eq!(res.status, 200, "{}", res.body);
-    assert_eq!(
-        names(&list(&app, &token, &session, &dir).await),
-        ["logs", "b.conf"]
-    );
+    assert_eq!(names(&files.list(&dir).await), ["logs", "b.conf"]);
 
-    let res = post(
-        &app,
-        &token,
-        "/api/files/chmod",
-        &[("session", &session), ("path", &to), ("mode", "384")],
-    )
-    .await;
+    let res = files
+        .post("/api/files/chmod", &[("path", &to), ("mode", "384")])
+        .await;
     assert_eq!(res.status, 200, "{}", res.body);
     let mode = std::fs::metadata(work.path().join("b.conf"))
         .unwrap()
@@ -284,16 +276,12 @@ async fn mkdir_rename_chmod_and_delete_show_in_the_listing_and_the_log() {
         "/api/files/count?session={session}&path={}",
         enc(&tree_path)
     );
-    let res = Request::get(&url).cookie(&token).send(app.addr).await;
+    let res = Request::get(&url).cookie(token).send(app.addr).await;
     assert_eq!(res.status, 200, "{}", res.body);
     assert_eq!(res.json(), serde_json::json!([7, false]));
-    let res = post(
-        &app,
-        &token,
-        "/api/files/delete",
-        &[("session", &session), ("path", &tree_path)],
-    )
-    .await;
+    let res = files
+        .post("/api/files/delete", &[("path", &tree_path)])
+        .await;
     assert_eq!(res.status, 200, "{}", res.body);
     assert_eq!(res.json(), 7);
     assert!(!tree.exists());
@@ -302,23 +290,11 @@ async fn mkdir_rename_chmod_and_delete_show_in_the_listing_and_the_log() {
     std::fs::remove_dir_all(work.path().join("keep")).unwrap();
 
     for path in [format!("{dir}/logs"), to.clone()] {
-        let res = post(
-            &app,
-            &token,
-            "/api/files/delete",
-            &[("session", &session), ("path", &path)],
-        )
-        .await;
+        let res = files.post("/api/files/delete", &[("path", &path)]).await;
         assert_eq!(res.status, 200, "{}", res.body);
     }
-    assert!(names(&list(&app, &token, &session, &dir).await).is_empty());
-    let res = post(
-        &app,
-        &token,
-        "/api/files/delete",
-        &[("session", &session), ("path", &to)],
-    )
-    .await;
+    assert!(names(&files.list(&dir).await).is_empty());
+    let res = files.post("/api/files/delete", &[("path", &to)]).await;
     assert_eq!(res.status, 404, "a missing file: {}", res.body);
 
     let mkdirs = audit_rows(&app, "SFTP_MKDIR").await;
@@ -351,53 +327,30 @@ async fn mkdir_rename_chmod_and_delete_show_in_the_listing_and_the_log() {
 async fn name_conflicts_ask_first_then_overwrite_or_keep_both() {
     let sshd = Sshd::start().await;
     let app = spawn_app().await;
-    let token = app.login_admin().await;
-    let device = keyed_device(&app, &token, &sshd).await;
-    let (session, _) = open(&app, &token, device).await;
+    let (files, _) = Files::open(&app, &sshd).await;
     let work = workspace();
     let dir = work.path().display().to_string();
     std::fs::write(work.path().join("notes.txt"), b"old").unwrap();
 
-    let res = upload(
-        &app,
-        &token,
-        &session,
-        &dir,
-        "notes.txt",
-        "fail",
-        b"new".to_vec(),
-    )
-    .await;
+    let res = files
+        .upload(&dir, "notes.txt", "fail", b"new".to_vec())
+        .await;
     assert_eq!(res.status, 409, "{}", res.body);
     assert_eq!(
         std::fs::read(work.path().join("notes.txt")).unwrap(),
         b"old"
     );
-    let res = upload(
-        &app,
-        &token,
-        &session,
-        &dir,
-        "notes.txt",
-        "keep",
-        b"kept".to_vec(),
-    )
-    .await;
+    let res = files
+        .upload(&dir, "notes.txt", "keep", b"kept".to_vec())
+        .await;
     assert_eq!(res.status, 200, "{}", res.body);
     assert_eq!(
         std::fs::read(work.path().join("notes (1).txt")).unwrap(),
         b"kept"
     );
-    let res = upload(
-        &app,
-        &token,
-        &session,
-        &dir,
-        "notes.txt",
-        "overwrite",
-        b"new".to_vec(),
-    )
-    .await;
+    let res = files
+        .upload(&dir, "notes.txt", "overwrite", b"new".to_vec())
+        .await;
     assert_eq!(res.status, 200, "{}", res.body);
     assert_eq!(
         std::fs::read(work.path().join("notes.txt")).unwrap(),
@@ -410,22 +363,14 @@ async fn name_conflicts_ask_first_then_overwrite_or_keep_both() {
 async fn over_the_limit_is_413_before_any_write_and_a_cancelled_upload_leaves_nothing() {
     let sshd = Sshd::start().await;
     let app = spawn_app_with(&[("SFTP_MAX_UPLOAD_MB", "1")]).await;
-    let token = app.login_admin().await;
-    let device = keyed_device(&app, &token, &sshd).await;
-    let (session, _) = open(&app, &token, device).await;
+    let (files, _) = Files::open(&app, &sshd).await;
+    let (token, session) = (&files.token, &files.session);
     let work = workspace();
     let dir = work.path().display().to_string();
 
-    let res = upload(
-        &app,
-        &token,
-        &session,
-        &dir,
-        "big.bin",
-        "fail",
-        vec![7u8; 1024 * 1024 + 1],
-    )
-    .await;
+    let res = files
+        .upload(&dir, "big.bin", "fail", vec![7u8; 1024 * 1024 + 1])
+        .await;
     assert_eq!(res.status, 413, "{}", res.body);
     assert_eq!(std::fs::read_dir(work.path()).unwrap().count(), 0);
     let refused = await_audit(&app, "SFTP_UPLOAD", Duration::from_secs(5)).await;
@@ -470,9 +415,8 @@ async fn over_the_limit_is_413_before_any_write_and_a_cancelled_upload_leaves_no
 async fn another_web_session_or_no_session_cannot_use_a_file_session() {
     let sshd = Sshd::start().await;
     let app = spawn_app().await;
-    let token = app.login_admin().await;
-    let device = keyed_device(&app, &token, &sshd).await;
-    let (session, _) = open(&app, &token, device).await;
+    let (files, _) = Files::open(&app, &sshd).await;
+    let (token, session) = (&files.token, &files.session);
     let other = app.login_admin().await;
     let url = format!("/api/files/list?session={session}&path=%2F");
     let res = Request::get(&url).cookie(&other).send(app.addr).await;
@@ -483,7 +427,7 @@ async fn another_web_session_or_no_session_cannot_use_a_file_session() {
     let res = Request::get(&url).send(app.addr).await;
     assert_eq!(res.status, 401, "{}", res.body);
     let res = Request::get("/api/files/list?session=nope&path=%2F")
-        .cookie(&token)
+        .cookie(token)
         .send(app.addr)
         .await;
     assert_eq!(res.status, 404, "{}", res.body);
@@ -493,7 +437,7 @@ async fn another_web_session_or_no_session_cannot_use_a_file_session() {
         .origin(common::http::OriginHeader::Custom(
             "http://evil.example".into(),
         ))
-        .cookie(&token)
+        .cookie(token)
         .send(app.addr)
         .await;
     assert_eq!(res.status, 403, "{}", res.body);
@@ -503,10 +447,12 @@ async fn another_web_session_or_no_session_cannot_use_a_file_session() {
 async fn logout_and_idle_end_file_sessions_with_their_reason() {
     let sshd = Sshd::start().await;
     let app = spawn_app().await;
-    let token = app.login_admin().await;
-    let device = keyed_device(&app, &token, &sshd).await;
-    let (session, _) = open(&app, &token, device).await;
-    let res = post(&app, &token, "/api/auth/logout", &[]).await;
+    let (files, _) = Files::open(&app, &sshd).await;
+    let (token, session) = (&files.token, &files.session);
+    let res = Request::post_form("/api/auth/logout", &[])
+        .cookie(token)
+        .send(app.addr)
+        .await;
     assert!(res.status < 400, "{}", res.body);
     let ended = await_audit(&app, "SFTP_SESSION_ENDED", Duration::from_secs(10)).await;
     assert_eq!(reason_of(&ended), "logged_out");
@@ -521,12 +467,11 @@ async fn logout_and_idle_end_file_sessions_with_their_reason() {
         state.files = state.files.clone().with_idle(Duration::from_millis(600));
     })
     .await;
-    let token = app.login_admin().await;
-    let device = keyed_device(&app, &token, &sshd).await;
-    let (session, _) = open(&app, &token, device).await;
+    let (files, _) = Files::open(&app, &sshd).await;
+    let (token, session) = (&files.token, &files.session);
     let ended = await_audit(&app, "SFTP_SESSION_ENDED", Duration::from_secs(15)).await;
     assert_eq!(reason_of(&ended), "idle_timeout");
     let url = format!("/api/files/list?session={session}&path=%2F");
-    let res = Request::get(&url).cookie(&token).send(app.addr).await;
+    let res = Request::get(&url).cookie(token).send(app.addr).await;
     assert_eq!(res.status, 404, "a closed session is gone: {}", res.body);
 }

@@ -5,27 +5,25 @@ use russh_sftp::protocol::StatusCode;
 
 use crate::models::files::FileError;
 
+/// The kind of failure; the library's own words go to the server log only.
+fn classify(e: &SftpError) -> FileError {
+    let kind = match e {
+        SftpError::Status(status) => match status.status_code {
+            StatusCode::NoSuchFile => return FileError::NotFound,
+            StatusCode::PermissionDenied => return FileError::PermissionDenied,
+            StatusCode::NoConnection | StatusCode::ConnectionLost => FileError::ConnectionLost,
+            _ => FileError::Failed,
+        },
+        SftpError::IO(_) | SftpError::Timeout => FileError::ConnectionLost,
+        _ => FileError::Failed,
+    };
+    tracing::info!(error = %e, "sftp operation failed");
+    kind
+}
+
 impl From<SftpError> for FileError {
     fn from(e: SftpError) -> Self {
-        match &e {
-            SftpError::Status(status) => match status.status_code {
-                StatusCode::NoSuchFile => FileError::NotFound,
-                StatusCode::PermissionDenied => FileError::PermissionDenied,
-                StatusCode::NoConnection | StatusCode::ConnectionLost => FileError::ConnectionLost,
-                _ => {
-                    tracing::info!(error = %e, "sftp operation failed");
-                    FileError::Failed
-                }
-            },
-            SftpError::IO(_) | SftpError::Timeout => {
-                tracing::info!(error = %e, "sftp connection failed");
-                FileError::ConnectionLost
-            }
-            _ => {
-                tracing::info!(error = %e, "sftp operation failed");
-                FileError::Failed
-            }
-        }
+        classify(&e)
     }
 }
 
@@ -33,23 +31,7 @@ impl From<std::io::Error> for FileError {
     fn from(e: std::io::Error) -> Self {
         // russh-sftp's file I/O wraps its own error (with the status) in an io::Error.
         if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<SftpError>()) {
-            return match inner {
-                SftpError::Status(status) => match status.status_code {
-                    StatusCode::NoSuchFile => FileError::NotFound,
-                    StatusCode::PermissionDenied => FileError::PermissionDenied,
-                    StatusCode::NoConnection | StatusCode::ConnectionLost => {
-                        FileError::ConnectionLost
-                    }
-                    _ => {
-                        tracing::info!(error = %e, "sftp file i/o failed");
-                        FileError::Failed
-                    }
-                },
-                _ => {
-                    tracing::info!(error = %e, "sftp file i/o failed");
-                    FileError::ConnectionLost
-                }
-            };
+            return classify(inner);
         }
         match e.kind() {
             std::io::ErrorKind::StorageFull => FileError::DiskFull,

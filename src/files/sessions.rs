@@ -286,23 +286,7 @@ impl FileSessions {
             OpenError::Ssh(e) => e.kind().audit_reason(),
             _ => crate::models::AuditReason::Internal,
         };
-        let name = device
-            .map(|d| {
-                format!(
-                    "{} ({})",
-                    d.name,
-                    crate::ssh::host_keys::endpoint(&d.host, d.port)
-                )
-            })
-            .unwrap_or_else(|| format!("device {device_id}"));
-        let event = actor
-            .event(
-                AuditAction::SessionFailed,
-                format!("Could not open files on {name}: {}", reason.text()),
-            )
-            .device(device_id)
-            .reason(reason)
-            .outcome(AuditOutcome::Failure);
+        let event = SessionKind::Sftp.failed_event(actor, device_id, device, reason);
         if let Err(e) = self.auditor.record_durable(event).await {
             tracing::error!(error = %e, "recording SESSION_FAILED");
         }

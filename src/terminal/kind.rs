@@ -1,4 +1,6 @@
-use crate::models::AuditAction;
+use crate::audit::{Actor, AuditEvent};
+use crate::models::{AuditAction, AuditOutcome, AuditReason, DeviceView};
+use crate::ssh::host_keys::endpoint;
 
 /// What a registered session carries: a terminal, or a file manager's SFTP connection.
 /// Both are ended the same ways (logout, web session end, shutdown, crash recovery).
@@ -45,5 +47,33 @@ impl SessionKind {
             SessionKind::Terminal => "session",
             SessionKind::Sftp => "file session",
         }
+    }
+}
+
+impl SessionKind {
+    /// SESSION_FAILED for a session of this kind that could not start: "Could not start
+    /// session with NAME (host:port): REASON" (the device's id when it was not found).
+    pub fn failed_event(
+        self,
+        actor: &Actor,
+        device_id: i64,
+        device: Option<&DeviceView>,
+        reason: AuditReason,
+    ) -> AuditEvent {
+        let name = device
+            .map(|d| format!("{} ({})", d.name, endpoint(&d.host, d.port)))
+            .unwrap_or_else(|| format!("device {device_id}"));
+        actor
+            .event(
+                AuditAction::SessionFailed,
+                format!(
+                    "Could not start {} with {name}: {}",
+                    self.noun(),
+                    reason.text()
+                ),
+            )
+            .device(device_id)
+            .reason(reason)
+            .outcome(AuditOutcome::Failure)
     }
 }
