@@ -4,6 +4,7 @@
 #![recursion_limit = "256"]
 
 pub mod access;
+pub mod archive;
 pub mod data_dir;
 pub mod edge;
 pub mod export;

@@ -77,6 +77,10 @@ pub fn build_router(state: AppState) -> Router {
             get(crate::transfers::download),
         )
         .route(
+            "/api/transfers/{session}/archive",
+            get(crate::archive::archive),
+        )
+        .route(
             "/api/transfers/{session}/upload",
             axum::routing::put(crate::transfers::upload),
         )

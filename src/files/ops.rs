@@ -14,7 +14,7 @@ use crate::models::files::{DirListing, FileEntry, FileKind, is_plain_name, join_
 pub const MAX_LISTING: usize = 50_000;
 /// A recursive delete (or count) visits at most this many entries, this deep.
 pub const MAX_TREE_ENTRIES: u64 = 100_000;
-const MAX_TREE_DEPTH: usize = 64;
+pub(crate) const MAX_TREE_DEPTH: usize = 64;
 
 /// A path from the browser: absolute, without NUL, of a sane length.
 pub fn checked_path(path: &str) -> Result<&str, FileError> {
@@ -25,7 +25,7 @@ pub fn checked_path(path: &str) -> Result<&str, FileError> {
     }
 }
 
-fn kind_of(attrs: &FileAttributes) -> FileKind {
+pub(crate) fn kind_of(attrs: &FileAttributes) -> FileKind {
     match attrs.file_type() {
         FileType::Dir => FileKind::Dir,
         FileType::File => FileKind::File,

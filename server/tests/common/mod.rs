@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod devices;
+pub mod files;
 pub mod http;
 pub mod log_capture;
 pub mod process;
