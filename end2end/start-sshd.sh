@@ -18,6 +18,7 @@ UsePAM no
 PasswordAuthentication yes
 KbdInteractiveAuthentication no
 AllowUsers cloudshell-sshtest
+Subsystem sftp internal-sftp
 LogLevel ERROR
 CONF
 exec /usr/sbin/sshd -D -e -f "$DIR/sshd_config"

@@ -2,6 +2,7 @@ pub mod audit;
 pub mod change_password;
 pub mod copy_button;
 pub mod devices;
+pub mod files;
 pub mod header;
 pub mod modal;
 pub mod recovery;

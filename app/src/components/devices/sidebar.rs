@@ -49,6 +49,7 @@ pub fn DeviceSidebar(is_admin: bool) -> impl IntoView {
         let edit = device.clone();
         let delete = device.clone();
         let open = device.clone();
+        let browse = device.clone();
         let name = device.name.clone();
         view! {
             <li class="device-item" data-device=device.name.clone()>
@@ -64,6 +65,18 @@ pub fn DeviceSidebar(is_admin: bool) -> impl IntoView {
                 >
                     <span class="device-name">{device.name.clone()}</span>
                     <span class="device-target mono muted">{device.target()}</span>
+                </button>
+                <button
+                    class="icon-button small"
+                    aria-label=format!("Browse files on {name}")
+                    title=format!("Browse files on {name}")
+                    on:click=move |_| {
+                        if let Some(tabs) = tabs {
+                            tabs.open_files(browse.clone());
+                        }
+                    }
+                >
+                    {crate::components::files::folder_icon()}
                 </button>
                 <button
                     class="icon-button small"

@@ -6,4 +6,4 @@ mod tabs;
 #[cfg(feature = "hydrate")]
 mod xterm;
 
-pub use tabs::{TerminalTabs, Terminals};
+pub use tabs::{TabStatus, TerminalTabs, Terminals};

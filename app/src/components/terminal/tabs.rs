@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use super::pane::TerminalPane;
 use super::shortcuts;
 use crate::components::copy_button::CopyButton;
+use crate::components::files::FileManager;
 use crate::components::toast::use_toasts;
 
 /// A tab's connection state, shown as its badge. (Only the browser build sets the others.)
@@ -36,9 +37,17 @@ impl TabStatus {
     }
 }
 
+/// What a tab shows: a terminal, or the device's files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TabKind {
+    Terminal,
+    Files,
+}
+
 #[derive(Clone)]
 struct Tab {
     key: u64,
+    kind: TabKind,
     device: DeviceView,
     status: RwSignal<TabStatus>,
     /// Bumped by Reconnect: the pane is rebuilt with a new WebSocket.
@@ -62,13 +71,23 @@ impl TerminalTabs {
         }
     }
 
-    /// Opens a new tab to `device` (several to the same device are fine) and shows it.
+    /// Opens a new terminal tab to `device` (several to the same device are fine) and shows it.
     pub fn open(self, device: DeviceView) {
+        self.open_kind(TabKind::Terminal, device);
+    }
+
+    /// Opens the device's files in a new tab and shows it.
+    pub fn open_files(self, device: DeviceView) {
+        self.open_kind(TabKind::Files, device);
+    }
+
+    fn open_kind(self, kind: TabKind, device: DeviceView) {
         let key = self.next.get_value();
         self.next.set_value(key + 1);
         self.tabs.update(|tabs| {
             tabs.push(Tab {
                 key,
+                kind,
                 device,
                 status: RwSignal::new(TabStatus::Connecting),
                 generation: RwSignal::new(0),
@@ -131,6 +150,7 @@ pub fn Terminals(tabs: TerminalTabs) -> impl IntoView {
         let key = tab.key;
         let name = tab.device.name.clone();
         let target = tab.device.target();
+        let files = tab.kind == TabKind::Files;
         let status = tab.status;
         let selected = move || tabs.active.get() == Some(key);
         // The terminal says why in full; the toast makes sure a hidden tab's failure is seen.
@@ -152,6 +172,7 @@ pub fn Terminals(tabs: TerminalTabs) -> impl IntoView {
                 aria-selected=move || selected().to_string()
                 tabindex="0"
                 data-device=name.clone()
+                data-kind=if files { "files" } else { "terminal" }
                 on:click=move |_| tabs.active.set(Some(key))
                 on:keydown=move |e| {
                     if e.target() == e.current_target() && matches!(e.key().as_str(), "Enter" | " ") {
@@ -160,6 +181,11 @@ pub fn Terminals(tabs: TerminalTabs) -> impl IntoView {
                     }
                 }
             >
+                <Show when=move || files>
+                    <span class="tab-kind" title="Files" aria-label="Files">
+                        {crate::components::files::folder_icon()}
+                    </span>
+                </Show>
                 <span class="tab-name">{name.clone()}</span>
                 <span class="tab-target mono muted">{target.clone()}</span>
                 <span class=move || status.get().class()>{move || status.get().label()}</span>
@@ -197,7 +223,9 @@ pub fn Terminals(tabs: TerminalTabs) -> impl IntoView {
                 view! {
                     <div class="empty-state">
                         <h2>"No terminal open"</h2>
-                        <p class="muted">"Click a device in the sidebar to open a terminal tab."</p>
+                        <p class="muted">
+                            "Click a device in the sidebar to open a terminal tab, or its folder icon to browse its files."
+                        </p>
                     </div>
                 }
             }
@@ -217,8 +245,19 @@ pub fn Terminals(tabs: TerminalTabs) -> impl IntoView {
                                 <div class="pane" class:hidden=move || !active.get() role="tabpanel">
                                     {move || {
                                         tab.generation.get();
-                                        view! {
-                                            <TerminalPane device_id=tab.device.id status=tab.status active />
+                                        match tab.kind {
+                                            TabKind::Terminal => {
+                                                view! {
+                                                    <TerminalPane device_id=tab.device.id status=tab.status active />
+                                                }
+                                                    .into_any()
+                                            }
+                                            TabKind::Files => {
+                                                view! {
+                                                    <FileManager device=tab.device.clone() status=tab.status active />
+                                                }
+                                                    .into_any()
+                                            }
                                         }
                                     }}
                                 </div>
