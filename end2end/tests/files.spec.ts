@@ -1,6 +1,7 @@
 import { test, expect, Page } from "@playwright/test";
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { addShellDevice, loginAsAdmin } from "./helpers";
@@ -134,5 +135,111 @@ test("files: browse, upload by drop, download, rename, chmod, delete, and every 
     ).toBeVisible({ timeout: 15_000 });
   } finally {
     rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test("files: a folder uploads whole, a selection downloads as one .tar, 10,000 entries page, refusals show in place, a slow upload can be cancelled", async ({ page }) => {
+  const work = mkdtempSync(join(tmpdir(), "cloudshell-e2e-files-"));
+  chmodSync(work, 0o777);
+  const local = mkdtempSync(join(tmpdir(), "cloudshell-e2e-local-"));
+  try {
+    await loginAsAdmin(page);
+    const device = await addShellDevice(page, "files2");
+    await page.getByRole("button", { name: `Browse files on ${device}` }).click();
+    const manager = page.locator(`.file-manager[data-device="${device}"]`);
+    const path = manager.getByLabel("Path", { exact: true });
+    await expect(path).toHaveValue("/", { timeout: 20_000 });
+
+    // A refusal is shown in place, with what it means; CloudShell stays signed in.
+    await path.fill("/root");
+    await path.press("Enter");
+    await expect(manager.getByRole("alert")).toContainText("Permission denied");
+    await manager.getByRole("button", { name: "Dismiss" }).click();
+
+    await path.fill(work);
+    await path.press("Enter");
+    await expect(manager.getByText("This folder is empty.")).toBeVisible();
+
+    // A folder, picked whole, arrives with its inner folders.
+    mkdirSync(join(local, "site", "css"), { recursive: true });
+    writeFileSync(join(local, "site", "index.html"), "<h1>hi</h1>");
+    writeFileSync(join(local, "site", "css", "main.css"), "body{}");
+    await manager.getByLabel("Folder to upload").setInputFiles(join(local, "site"));
+    await expect(manager.locator("tr.file-row[data-name='site']")).toBeVisible({ timeout: 20_000 });
+    await expect
+      .poll(() => existsSync(join(work, "site", "css", "main.css")), { timeout: 20_000 })
+      .toBe(true);
+    expect(readFileSync(join(work, "site", "index.html"), "utf8")).toBe("<h1>hi</h1>");
+
+    // Two entries ticked download as one .tar holding both.
+    writeFileSync(join(work, "notes.txt"), "notes");
+    await manager.getByRole("button", { name: "Refresh" }).click();
+    await manager.getByRole("checkbox", { name: "Select site" }).check();
+    await manager.getByRole("checkbox", { name: "Select notes.txt" }).check();
+    const [archive] = await Promise.all([
+      page.waitForEvent("download"),
+      manager.getByRole("button", { name: "Download 2" }).click(),
+    ]);
+    const listed = execFileSync("tar", ["-tf", await archive.path()], { encoding: "utf8" });
+    expect(listed.split("\n").filter(Boolean).sort()).toEqual(
+      ["notes.txt", "site/", "site/css/", "site/css/main.css", "site/index.html"],
+    );
+
+    // 10,000 entries: shown a page at a time, and the filter finds one.
+    const many = join(work, "many");
+    mkdirSync(many);
+    for (let i = 0; i < 10_000; i++) writeFileSync(join(many, `f${String(i).padStart(5, "0")}`), "");
+    await path.fill(many);
+    await path.press("Enter");
+    await expect(manager.locator(".file-footer")).toContainText("1–200 of 10000", { timeout: 30_000 });
+    await expect(manager.locator("tr.file-row")).toHaveCount(200);
+    await manager.getByRole("button", { name: "Next" }).click();
+    await expect(manager.locator(".file-footer")).toContainText("201–400 of 10000");
+    await expect(manager.locator("tr.file-row").first()).toHaveAttribute("data-name", "f00200");
+    await manager.getByLabel("Filter by name").fill("f09999");
+    await expect(manager.locator("tr.file-row")).toHaveCount(1);
+
+    // A slow upload shows its rate and time left, and Cancel leaves no file behind.
+    await path.fill(work);
+    await path.press("Enter");
+    await expect(manager.locator("tr.file-row[data-name='many']")).toBeVisible();
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 256 * 1024,
+    });
+    await dropFile(page, "slow.bin", randomBytes(8 * 1024 * 1024));
+    const slow = manager.locator(".transfer[data-name='slow.bin']");
+    await expect(slow.locator(".transfer-figures")).toContainText("/s", { timeout: 20_000 });
+    await expect(slow.locator(".transfer-figures")).toContainText("left");
+    await slow.getByRole("button", { name: "Cancel slow.bin" }).click();
+    await expect(slow.locator(".transfer-state")).toHaveText("Cancelled");
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1,
+    });
+    // Nothing of it stays: not the file, not its temporary name.
+    await expect
+      .poll(() => readdirSync(work).filter((n) => n.includes("slow") || n.includes("cloudshell-upload")), { timeout: 20_000 })
+      .toEqual([]);
+    await page.getByRole("button", { name: "Audit log" }).click();
+    const audit = page.getByRole("dialog", { name: "Audit log" });
+    await expect(audit.locator("tbody tr", { hasText: `Upload of ${work}/slow.bin` }).first()).toBeVisible({ timeout: 15_000 });
+    await page.keyboard.press("Escape");
+
+    // Closing the tab mid-upload stops the upload, leaves nothing, and breaks nothing.
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 256 * 1024,
+    });
+    await dropFile(page, "closing.bin", randomBytes(8 * 1024 * 1024));
+    await expect(manager.locator(".transfer[data-name='closing.bin'] .transfer-figures")).toContainText("/s", { timeout: 20_000 });
+    await page.locator(`.tab[data-kind=files][data-device="${device}"]`).getByRole("button", { name: `Close ${device}` }).click();
+    await expect(manager).toHaveCount(0);
+    await expect
+      .poll(() => readdirSync(work).filter((n) => n.includes("closing") || n.includes("cloudshell-upload")), { timeout: 20_000 })
+      .toEqual([]);
+    await expect(page.locator("#crash-screen")).toHaveCount(0);
+    await expect(page.getByRole("heading", { name: "No terminal open" })).toBeVisible();
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+    rmSync(local, { recursive: true, force: true });
   }
 });

@@ -34,13 +34,15 @@ pub fn DeleteDialog(browser: Browser, entries: Vec<FileEntry>) -> impl IntoView 
         many => format!("Delete {} items?", many.len()),
     };
 
-    let delete_all = move || {
+    // Tasks take what they need up front: the dialog (and its stored values) may close
+    // while they run.
+    let delete_all = move |list: Vec<(String, bool)>| {
         step.set(Step::Deleting);
         let Some(session) = browser.session_id() else {
             return;
         };
-        leptos::task::spawn_local(async move {
-            for (path, _) in paths.get_value() {
+        browser.spawn(async move {
+            for (path, _) in list {
                 if let Err(e) = delete_file(session.clone(), path).await {
                     step.set(Step::Confirm);
                     if e == AppError::Unauthorized {
@@ -57,14 +59,14 @@ pub fn DeleteDialog(browser: Browser, entries: Vec<FileEntry>) -> impl IntoView 
         });
     };
     let first = move |_| {
-        let folders: Vec<String> = paths
-            .get_value()
-            .into_iter()
+        let list = paths.get_value();
+        let folders: Vec<String> = list
+            .iter()
             .filter(|(_, dir)| *dir)
-            .map(|(p, _)| p)
+            .map(|(p, _)| p.clone())
             .collect();
         if folders.is_empty() {
-            delete_all();
+            delete_all(list);
             return;
         }
         let Some(session) = browser.session_id() else {
@@ -72,9 +74,8 @@ pub fn DeleteDialog(browser: Browser, entries: Vec<FileEntry>) -> impl IntoView 
         };
         step.set(Step::Counting);
         error.set(None);
-        leptos::task::spawn_local(async move {
-            let files = paths.get_value().len() as u64 - folders.len() as u64;
-            let mut total = files;
+        browser.spawn(async move {
+            let mut total = (list.len() - folders.len()) as u64;
             for folder in folders.iter() {
                 match count_files(session.clone(), folder.clone()).await {
                     Ok((_, true)) => {
@@ -94,8 +95,8 @@ pub fn DeleteDialog(browser: Browser, entries: Vec<FileEntry>) -> impl IntoView 
                 }
             }
             // Only empty folders: nothing more to confirm.
-            if total == paths.get_value().len() as u64 {
-                delete_all();
+            if total == list.len() as u64 {
+                delete_all(list);
             } else {
                 step.set(Step::ConfirmCount(total));
             }
@@ -135,7 +136,7 @@ pub fn DeleteDialog(browser: Browser, entries: Vec<FileEntry>) -> impl IntoView 
                 {move || match step.get() {
                     Step::ConfirmCount(total) => {
                         view! {
-                            <button class="button danger" on:click=move |_| delete_all()>
+                            <button class="button danger" on:click=move |_| delete_all(paths.get_value())>
                                 {format!("Delete all {total}")}
                             </button>
                         }

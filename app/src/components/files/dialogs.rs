@@ -17,7 +17,7 @@ where
 {
     pending.set(true);
     error.set(None);
-    leptos::task::spawn_local(async move {
+    browser.spawn(async move {
         let result = work.await;
         pending.set(false);
         match result {

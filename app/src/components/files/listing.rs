@@ -237,7 +237,7 @@ pub fn Listing(browser: Browser, on_download: Callback<Vec<FileEntry>>) -> impl 
                 <span class="muted">{move || format!("Page {} of {}", browser.page.get().min(pages() - 1) + 1, pages())}</span>
                 <button
                     class="button small"
-                    disabled=move || browser.page.get() + 1 >= pages()
+                    disabled=move || { browser.page.get() + 1 >= pages() }
                     on:click=move |_| browser.page.update(|p| *p += 1)
                 >
                     "Next"

@@ -112,7 +112,7 @@ pub fn FileManager(
         if picked.is_empty() || dir.is_empty() {
             return;
         }
-        leptos::task::spawn_local(async move {
+        browser.spawn(async move {
             for folder in folders_needed(&picked) {
                 let (parent, name) = match folder.rsplit_once('/') {
                     Some((p, n)) => (join_path(&dir, p), n.to_owned()),
@@ -166,7 +166,7 @@ pub fn FileManager(
         let Some(data) = e.data_transfer() else {
             return;
         };
-        leptos::task::spawn_local(async move {
+        browser.spawn(async move {
             upload_picked(from_drop(&data).await);
         });
     };

@@ -48,6 +48,8 @@ pub struct Browser {
     pub selected: RwSignal<BTreeSet<String>>,
     pub dialog: RwSignal<FileDialog>,
     pub transfers: Transfers,
+    /// The file manager's owner: its tasks run under it and stop when it is cleaned up.
+    owner: StoredValue<Option<Owner>>,
 }
 
 impl Browser {
@@ -67,6 +69,15 @@ impl Browser {
             selected: RwSignal::new(BTreeSet::new()),
             dialog: RwSignal::new(FileDialog::None),
             transfers: Transfers::new(),
+            owner: StoredValue::new(Owner::current()),
+        }
+    }
+
+    /// Runs `task` for as long as this file manager is open (closing the tab cancels it,
+    /// so nothing touches its state afterwards).
+    pub fn spawn(self, task: impl std::future::Future<Output = ()> + 'static) {
+        if let Some(owner) = self.owner.try_get_value().flatten() {
+            owner.with(|| leptos::task::spawn_local_scoped_with_cancellation(task));
         }
     }
 
@@ -93,7 +104,7 @@ impl Browser {
         self.loading.set(true);
         self.problem.set(None);
         let device = self.device_id;
-        leptos::task::spawn_local(async move {
+        self.spawn(async move {
             match open_files(device).await {
                 Ok(info) => {
                     self.session.set(Some(info.session_id));
@@ -116,7 +127,7 @@ impl Browser {
             return;
         };
         self.loading.set(true);
-        leptos::task::spawn_local(async move {
+        self.spawn(async move {
             let result = list_files(session, path).await;
             self.loading.set(false);
             match result {

@@ -62,6 +62,9 @@ pub struct Transfers {
     pub list: RwSignal<Vec<Transfer>>,
     next: StoredValue<u64>,
     pub open: RwSignal<bool>,
+    /// The file manager's owner: transfers are added from async tasks, whose own owner
+    /// may be gone by the time the transfer's signals are read.
+    owner: StoredValue<Option<Owner>>,
 }
 
 /// Finished entries kept in the panel (older ones drop off).
@@ -73,13 +76,14 @@ impl Transfers {
             list: RwSignal::new(Vec::new()),
             next: StoredValue::new(1),
             open: RwSignal::new(false),
+            owner: StoredValue::new(Owner::current()),
         }
     }
 
     pub fn add(self, name: String, total: u64, state: TransferState) -> Transfer {
         let id = self.next.get_value();
         self.next.set_value(id + 1);
-        let transfer = Transfer {
+        let make = move || Transfer {
             id,
             name: StoredValue::new(name),
             total,
@@ -87,6 +91,10 @@ impl Transfers {
             state: RwSignal::new(state),
             started: RwSignal::new(0.0),
             elapsed: RwSignal::new(0.0),
+        };
+        let transfer = match self.owner.get_value() {
+            Some(owner) => owner.with(make),
+            None => make(),
         };
         self.list.update(|list| {
             list.push(transfer);

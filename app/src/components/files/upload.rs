@@ -112,7 +112,7 @@ impl Uploader {
         }
         self.busy.set_value(true);
         self.policy.set_value(None);
-        leptos::task::spawn_local(async move {
+        self.browser.spawn(async move {
             while let Some(job) = self.jobs.try_update_value(|q| q.pop_front()).flatten() {
                 if job.transfer.state.get_untracked().is_live() {
                     self.run(job).await;
