@@ -13,158 +13,29 @@
 //! so its CPU time and RSS are read from /proc without the benchmark's own share.
 
 mod busy;
+#[path = "../support/mod.rs"]
+mod support;
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use futures_util::{SinkExt, StreamExt};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use support::{
+    Killed, USER, cpu_seconds, login_and_add_device, rss_kib, start_gateway, start_sshd,
+};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-const USER: &str = "cloudshell-sshtest";
 const PAYLOAD: &str = "head -c 200000000 /dev/zero | base64 -w0";
 /// Built from two halves so the echoed command line never contains it.
 const MARK_CMD: &str = "printf '\\n%s%s\\n' BENCH DONE";
 const MARK: &[u8] = b"BENCHDONE";
 const ECHOES: usize = 1000;
 const WARM_UP_ECHOES: usize = 200;
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
-async fn wait_port(port: u16) -> anyhow::Result<()> {
-    let until = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).await.is_err() {
-        if Instant::now() > until {
-            bail!("nothing listens on {port}");
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    Ok(())
-}
-
-struct Killed(Child);
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn keygen(path: &Path) -> anyhow::Result<()> {
-    let ok = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
-        .arg(path)
-        .status()?
-        .success();
-    if !ok {
-        bail!("ssh-keygen failed");
-    }
-    Ok(())
-}
-
-/// An sshd on loopback for the bench's account; with `nice`, at nice 19 (the load's).
-async fn start_sshd(dir: &Path, nice: bool) -> anyhow::Result<(u16, Killed, PathBuf)> {
-    let host = dir.join("host");
-    let client = dir.join("client");
-    keygen(&host)?;
-    keygen(&client)?;
-    std::fs::copy(client.with_extension("pub"), dir.join("authorized_keys"))?;
-    let port = free_port()?;
-    let config = dir.join("sshd_config");
-    std::fs::write(
-        &config,
-        format!(
-            "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nPidFile {}/sshd.pid\n\
-             AuthorizedKeysFile {}/authorized_keys\nStrictModes no\nUsePAM no\n\
-             PasswordAuthentication no\nAllowUsers {USER}\nMaxStartups 1000\nLogLevel ERROR\n",
-            host.display(),
-            dir.display(),
-            dir.display()
-        ),
-    )?;
-    let _ = std::fs::create_dir_all("/run/sshd");
-    let mut command = if nice {
-        let mut c = Command::new("nice");
-        c.args(["-n", "19", "/usr/sbin/sshd"]);
-        c
-    } else {
-        Command::new("/usr/sbin/sshd")
-    };
-    let child = command
-        .args(["-D", "-e", "-f"])
-        .arg(&config)
-        .stderr(Stdio::null())
-        .spawn()
-        .context("/usr/sbin/sshd")?;
-    wait_port(port).await?;
-    Ok((port, Killed(child), client))
-}
-
-/// utime + stime of a process, in seconds.
-fn cpu_seconds(pid: u32) -> anyhow::Result<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-    let after = stat.rsplit_once(") ").map(|(_, r)| r).unwrap_or_default();
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks: f64 = fields[11].parse::<f64>()? + fields[12].parse::<f64>()?;
-    Ok(ticks / 100.0)
-}
-
-fn rss_kib(pid: u32) -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .context("VmRSS")
-}
-
-async fn http(addr: SocketAddr, request: String) -> anyhow::Result<String> {
-    let mut stream = TcpStream::connect(addr).await?;
-    stream.write_all(request.as_bytes()).await?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await?;
-    Ok(String::from_utf8_lossy(&raw).into_owned())
-}
-
-async fn login_and_add_device(
-    gw: SocketAddr,
-    sshd_port: u16,
-    key: &str,
-    name: &str,
-) -> anyhow::Result<(String, i64)> {
-    let body = "username=admin&password=bench-admin-password";
-    let res = http(gw, format!(
-        "POST /api/auth/login HTTP/1.1\r\nHost: {gw}\r\nOrigin: http://{gw}\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )).await?;
-    let token = res
-        .split("cloudshell_session=")
-        .nth(1)
-        .and_then(|r| r.split(';').next())
-        .context("login")?
-        .to_owned();
-    let json = serde_json::json!({"input": {"name": name, "host": "127.0.0.1", "port": sshd_port,
-        "username": USER, "auth_type": "private_key", "key": {"paste": {"private_key": key}}}})
-    .to_string();
-    let res = http(gw, format!(
-        "POST /api/devices/create HTTP/1.1\r\nHost: {gw}\r\nOrigin: http://{gw}\r\nConnection: close\r\nCookie: cloudshell_session={token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{json}",
-        json.len()
-    )).await?;
-    let body = res.split("\r\n\r\n").nth(1).context("device body")?;
-    let id = serde_json::from_str::<serde_json::Value>(body)?["id"]
-        .as_i64()
-        .context("device id")?;
-    Ok((token, id))
-}
 
 type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>>;
 
@@ -348,34 +219,14 @@ async fn main() -> anyhow::Result<()> {
     let (sshd_port, _sshd, client_key) = start_sshd(dir.path(), false).await?;
     let key_text = std::fs::read_to_string(&client_key)?;
 
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let bin = root.join("target/release/server");
-    let gw_port = free_port()?;
-    let gw: SocketAddr = format!("127.0.0.1:{gw_port}").parse()?;
-    let gateway = Command::new(&bin)
-        .env("DATA_DIR", dir.path().join("data"))
-        .env("ADMIN_PASSWORD", "bench-admin-password")
-        .env("LISTEN_ADDR", gw.to_string())
-        .env("LEPTOS_OUTPUT_NAME", "cloudshell")
-        .env("LEPTOS_SITE_ROOT", root.join("target/site"))
-        .env("LEPTOS_SITE_PKG_DIR", "pkg")
-        .env("LEPTOS_SITE_ADDR", gw.to_string())
-        .env("RUST_LOG", "warn")
-        // The bench's sshd listens on loopback, which devices may not reach by default, and
-        // one user opens all the sessions.
-        .env("DEVICE_ALLOW_CIDRS", "127.0.0.1/32")
-        .env("MAX_TERMINALS_PER_USER", (sessions + 16).to_string())
-        .stdout(Stdio::null())
-        .spawn()
-        .with_context(|| {
-            format!(
-                "{} (cargo build --release -p server --bin server)",
-                bin.display()
-            )
-        })?;
-    let pid = gateway.id();
-    let _gateway = Killed(gateway);
-    wait_port(gw_port).await?;
+    // One user opens all the sessions.
+    let limit = (sessions + 16).to_string();
+    let (gw, _gateway) = start_gateway(
+        &dir.path().join("data"),
+        &[("MAX_TERMINALS_PER_USER", &limit)],
+    )
+    .await?;
+    let pid = _gateway.0.id();
     let (token, device) = login_and_add_device(gw, sshd_port, &key_text, "bench").await?;
 
     if let Some(n) = busy {
