@@ -8,10 +8,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use cloudshell::auth::CurrentSession;
-use cloudshell::files::archive;
+use cloudshell::files::{FileError, archive};
 use cloudshell::models::AuditAction;
 use serde::Deserialize;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::state::AppState;
 use crate::transfers::{attachment, owned_session, refuse};
@@ -54,25 +54,43 @@ pub async fn archive(
         query.dir,
         session.device.name
     );
-    let guard = session.transfer();
-    let plan = match archive::plan(&session, &query.dir, &names).await {
-        Ok(plan) => plan,
-        Err(e) => {
-            let event =
-                session.failure(AuditAction::SftpDownload, format!("Download of {what}"), &e);
-            state.auditor.record(event).await;
-            return refuse(e);
-        }
+    let guard = match session.try_transfer() {
+        Ok(g) => g,
+        Err(e) => return refuse(e),
     };
-    let length = plan.len();
+    // Planning and writing run on a task of their own, so the download is recorded however
+    // it ends, even if the browser leaves while the tree is still being planned.
+    let (planned_tx, planned) = oneshot::channel::<Result<u64, FileError>>();
     let (tx, rx) = mpsc::channel::<Vec<u8>>(IN_FLIGHT);
     let auditor = state.auditor.clone();
     let writer_session = session.clone();
     tokio::spawn(async move {
         let _busy = guard;
+        let plan = match archive::plan(&writer_session, &query.dir, &names).await {
+            Ok(plan) => plan,
+            Err(e) => {
+                let detail = format!("Download of {what}");
+                auditor
+                    .record(writer_session.failure(AuditAction::SftpDownload, detail, &e))
+                    .await;
+                let _ = planned_tx.send(Err(e));
+                return;
+            }
+        };
+        if planned_tx.send(Ok(plan.len())).is_err() {
+            let detail = format!("Download of {what}");
+            let event =
+                writer_session.failure(AuditAction::SftpDownload, detail, &FileError::Cancelled);
+            auditor.record(event).await;
+            return;
+        }
         let (written, result) = archive::write(&writer_session, &plan, tx).await;
+        let changed = match written.changed {
+            0 => String::new(),
+            n => format!("; {n} files changed while being read"),
+        };
         let detail = format!(
-            "Downloaded {what} ({} entries, {} bytes, sha256 {})",
+            "Downloaded {what} ({} entries, {} bytes, sha256 {}{changed})",
             plan.entries.len(),
             written.bytes,
             written.sha256
@@ -83,6 +101,11 @@ pub async fn archive(
         };
         auditor.record(event).await;
     });
+    let length = match planned.await {
+        Ok(Ok(length)) => length,
+        Ok(Err(e)) => return refuse(e),
+        Err(_) => return refuse(FileError::Failed),
+    };
     let body = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv()
             .await

@@ -152,6 +152,10 @@ pub async fn download(
         Ok(p) => p.to_owned(),
         Err(e) => return refuse(e),
     };
+    let guard = match session.try_transfer() {
+        Ok(g) => g,
+        Err(e) => return refuse(e),
+    };
     let opened = async {
         let meta = session.sftp.metadata(path.as_str()).await?;
         if meta.is_dir() {
@@ -172,7 +176,6 @@ pub async fn download(
             return refuse(e);
         }
     };
-    let guard = session.transfer();
     let record = DownloadRecord {
         session: session.clone(),
         auditor: state.auditor.clone(),
@@ -246,41 +249,60 @@ pub async fn upload(
         Ok(s) => s,
         Err(e) => return refuse(e),
     };
-    let dir = match checked_path(&query.dir) {
-        Ok(d) if is_plain_name(&query.name) => d.to_owned(),
-        _ => return refuse(FileError::BadPath),
-    };
-    let target = join_path(&dir, &query.name);
-    let Some(length) = headers
+    let target = join_path(&query.dir, &query.name);
+    let length = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
-    else {
-        return (StatusCode::LENGTH_REQUIRED, "Content-Length required").into_response();
+        .and_then(|v| v.parse::<u64>().ok());
+    // Refusals before any write are recorded too, with what was asked for.
+    let refused = match (checked_path(&query.dir), length) {
+        (Err(e), _) => Some(e),
+        (Ok(_), _) if !is_plain_name(&query.name) => Some(FileError::BadPath),
+        (Ok(_), None) => Some(FileError::BadPath),
+        (Ok(_), Some(n)) if n > state.sftp_max_upload_bytes => Some(FileError::TooLarge),
+        _ => None,
     };
-    if length > state.sftp_max_upload_bytes {
-        let detail = format!(
-            "Upload of {target} ({length} bytes) to {}",
-            session.device.name
-        );
-        state
-            .auditor
-            .record(session.failure(AuditAction::SftpUpload, detail, &FileError::TooLarge))
-            .await;
-        return refuse(FileError::TooLarge);
-    }
+    let guard = match refused {
+        Some(e) => Err(e),
+        None => session.try_transfer(),
+    };
+    let (guard, length) = match (guard, length) {
+        (Ok(guard), Some(length)) => (guard, length),
+        (result, _) => {
+            let e = result.err().unwrap_or(FileError::BadPath);
+            let size = length.map_or_else(|| "no length".to_owned(), |n| format!("{n} bytes"));
+            let detail = format!("Upload of {target} ({size}) to {}", session.device.name);
+            state
+                .auditor
+                .record(session.failure(AuditAction::SftpUpload, detail, &e))
+                .await;
+            if length.is_none() {
+                return (StatusCode::LENGTH_REQUIRED, "Content-Length required").into_response();
+            }
+            return refuse(e);
+        }
+    };
+    let dir = query.dir.clone();
     // On a task of its own: a browser that goes away mid-upload drops this handler, but the
     // task still removes the partial file and records the failure.
     let auditor = state.auditor.clone();
     let work = tokio::spawn(async move {
-        let _busy = session.transfer();
+        let _busy = guard;
         let outcome = crate::upload::run(&session, &dir, &query.name, query.conflict, body).await;
         let event = match &outcome {
             Ok(done) => session.event(
                 AuditAction::SftpUpload,
                 format!(
-                    "Uploaded {} to {} ({} bytes, sha256 {})",
-                    done.path, session.device.name, done.size, done.sha256
+                    "Uploaded {} to {} ({} bytes, sha256 {}){}",
+                    done.path,
+                    session.device.name,
+                    done.size,
+                    done.sha256,
+                    if done.replaced {
+                        ", replacing the file that was there"
+                    } else {
+                        ""
+                    }
                 ),
             ),
             Err((e, sent)) => session.failure(

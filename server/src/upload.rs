@@ -24,6 +24,8 @@ pub struct Uploaded {
     pub path: String,
     pub size: u64,
     pub sha256: String,
+    /// Whether it replaced a file of the same name.
+    pub replaced: bool,
 }
 
 /// Returns the finished upload, or the error and how many bytes had arrived.
@@ -40,10 +42,21 @@ pub async fn run(
         .try_exists(target.as_str())
         .await
         .map_err(|e| (e.into(), 0))?;
+    let mut replaced = false;
     if exists {
         match conflict {
             Conflict::Fail => return Err((FileError::AlreadyExists, 0)),
-            Conflict::Overwrite => {}
+            Conflict::Overwrite => {
+                // Only a file (or a link) is replaced: never a folder.
+                let attrs = sftp
+                    .symlink_metadata(target.as_str())
+                    .await
+                    .map_err(|e| (e.into(), 0))?;
+                if attrs.is_dir() {
+                    return Err((FileError::AlreadyExists, 0));
+                }
+                replaced = true;
+            }
             Conflict::Keep => target = free_name(session, dir, name).await.map_err(|e| (e, 0))?,
         }
     }
@@ -81,6 +94,7 @@ pub async fn run(
         path: target,
         size,
         sha256: hex::encode(hasher.finalize()),
+        replaced,
     })
 }
 

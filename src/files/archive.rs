@@ -21,8 +21,10 @@ pub struct ArchivePlan {
 
 impl ArchivePlan {
     pub fn len(&self) -> u64 {
-        let entries: u64 = self.entries.iter().map(|(e, _)| e.archived_len()).sum();
-        entries + TRAILER_LEN as u64
+        // The plan keeps the total under MAX_ARCHIVE_BYTES, so this cannot overflow.
+        self.entries.iter().fold(TRAILER_LEN as u64, |sum, (e, _)| {
+            sum.saturating_add(e.archived_len())
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -40,8 +42,23 @@ fn tar_entry(path: String, attrs: &FileAttributes, kind: TarKind) -> TarEntry {
     }
 }
 
+/// The largest archive planned: a device that reports absurd sizes is refused up front.
+const MAX_ARCHIVE_BYTES: u64 = 1 << 44; // 16 TiB
+
+/// A folder's children worth archiving: names a device could use to climb out of the
+/// archive's folder ("..", anything with "/") are left out, and so is a repeated name.
+pub(crate) fn archivable_children(
+    mut children: Vec<(String, FileAttributes)>,
+) -> Vec<(String, FileAttributes)> {
+    children.retain(|(name, _)| is_plain_name(name));
+    children.sort_by(|a, b| a.0.cmp(&b.0));
+    children.dedup_by(|a, b| a.0 == b.0);
+    children
+}
+
 /// Plans the archive of `names` in `dir`. Folders are walked without following symlinks;
-/// sockets and devices are left out. Refuses a tree over `MAX_TREE_ENTRIES`.
+/// sockets and devices are left out. Refuses a tree over `MAX_TREE_ENTRIES` (planned or
+/// still to visit) and a total over `MAX_ARCHIVE_BYTES`.
 pub async fn plan(
     session: &FileSession,
     dir: &str,
@@ -54,18 +71,20 @@ pub async fn plan(
     let mut plan = ArchivePlan {
         entries: Vec::new(),
     };
-    // (remote path, path in the archive, depth), visited folder before contents.
-    let mut pending: Vec<(String, String, usize)> = names
-        .iter()
-        .rev()
-        .map(|n| (join_path(dir, n), n.clone(), 0))
-        .collect();
-    while let Some((remote, inside, depth)) = pending.pop() {
+    let mut total: u64 = 0;
+    // The chosen names are looked up; everything below comes with its folder's listing.
+    let mut pending: Vec<(String, String, usize, FileAttributes)> = Vec::new();
+    for name in names.iter().rev() {
+        let remote = join_path(dir, name);
+        let attrs = session.sftp.symlink_metadata(remote.as_str()).await?;
+        pending.push((remote, name.clone(), 0, attrs));
+    }
+    while let Some((remote, inside, depth, attrs)) = pending.pop() {
         session.touch();
-        if plan.entries.len() as u64 >= MAX_TREE_ENTRIES || depth > MAX_TREE_DEPTH {
+        if (plan.entries.len() + pending.len()) as u64 >= MAX_TREE_ENTRIES || depth > MAX_TREE_DEPTH
+        {
             return Err(FileError::TooManyEntries);
         }
-        let attrs = session.sftp.symlink_metadata(remote.as_str()).await?;
         let kind = match kind_of(&attrs) {
             FileKind::Dir => TarKind::Dir,
             FileKind::File => TarKind::File,
@@ -73,32 +92,38 @@ pub async fn plan(
             FileKind::Other => continue,
         };
         if kind == TarKind::Dir {
-            let mut children: Vec<String> = session
+            let children: Vec<(String, FileAttributes)> = session
                 .sftp
                 .read_dir(remote.as_str())
                 .await?
-                .map(|i| i.file_name())
-                .filter(|n| n != "." && n != "..")
+                .map(|i| (i.file_name(), i.metadata()))
                 .collect();
-            children.sort();
-            for child in children.into_iter().rev() {
+            for (child, child_attrs) in archivable_children(children).into_iter().rev() {
                 pending.push((
                     join_path(&remote, &child),
                     format!("{inside}/{child}"),
                     depth + 1,
+                    child_attrs,
                 ));
             }
         }
-        plan.entries.push((tar_entry(inside, &attrs, kind), remote));
+        let entry = tar_entry(inside, &attrs, kind);
+        total = total
+            .checked_add(entry.archived_len())
+            .filter(|t| *t <= MAX_ARCHIVE_BYTES)
+            .ok_or(FileError::TooLarge)?;
+        plan.entries.push((entry, remote));
     }
     Ok(plan)
 }
 
-/// What the writer sent: how many bytes, and their SHA-256.
+/// What the writer sent: how many bytes (delivered to the response), their SHA-256, and
+/// how many files changed size while they were read.
 #[derive(Debug, Default)]
 pub struct Written {
     pub bytes: u64,
     pub sha256: String,
+    pub changed: u64,
 }
 
 /// Writes the planned archive into `out`, chunk by chunk. A file that shrank since the plan
@@ -111,12 +136,16 @@ pub async fn write(
 ) -> (Written, Result<(), FileError>) {
     let mut hasher = Sha256::new();
     let mut sent = 0u64;
+    let mut changed = 0u64;
+    // Only what the response took is counted (a cancelled archive's hash means nothing).
     let emit = async |bytes: Vec<u8>, hasher: &mut Sha256, sent: &mut u64| {
-        hasher.update(&bytes);
-        *sent += bytes.len() as u64;
-        session.live.add_out(bytes.len());
+        let len = bytes.len();
         session.touch();
-        out.send(bytes).await.map_err(|_| FileError::Cancelled)
+        hasher.update(&bytes);
+        out.send(bytes).await.map_err(|_| FileError::Cancelled)?;
+        *sent += len as u64;
+        session.live.add_out(len);
+        Ok::<(), FileError>(())
     };
     let result = async {
         for (entry, remote) in &plan.entries {
@@ -127,10 +156,12 @@ pub async fn write(
             let file = session.sftp.open(remote.as_str()).await?;
             let mut reader = file.take(entry.size);
             let mut left = entry.size;
+            let mut shrunk = false;
             while left > 0 {
                 let mut buf = vec![0u8; CHUNK];
                 let n = reader.read(&mut buf).await?;
                 if n == 0 {
+                    shrunk = true;
                     // Shrunk since the plan: zeros keep the announced length.
                     buf.truncate(usize::try_from(left.min(CHUNK as u64)).unwrap_or(CHUNK));
                     buf.fill(0);
@@ -139,6 +170,11 @@ pub async fn write(
                 }
                 left -= buf.len() as u64;
                 emit(buf, &mut hasher, &mut sent).await?;
+            }
+            // One more byte past the planned size means it grew (the rest is left out).
+            let grew = !shrunk && reader.into_inner().read(&mut [0u8; 1]).await? > 0;
+            if shrunk || grew {
+                changed += 1;
             }
             let pad = padding(entry.size);
             if pad > 0 {
@@ -151,6 +187,26 @@ pub async fn write(
     let written = Written {
         bytes: sent,
         sha256: hex::encode(hasher.finalize()),
+        changed,
     };
     (written, result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(names: &[&str]) -> Vec<(String, FileAttributes)> {
+        names
+            .iter()
+            .map(|n| ((*n).to_owned(), FileAttributes::empty()))
+            .collect()
+    }
+
+    #[test]
+    fn names_that_climb_out_or_repeat_are_left_out() {
+        let kept = archivable_children(named(&["b", "..", ".", "../../x", "a/b", "a", "b", ""]));
+        let names: Vec<&str> = kept.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+    }
 }

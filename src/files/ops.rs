@@ -78,6 +78,14 @@ pub async fn list(session: &FileSession, path: &str) -> Result<DirListing, FileE
     })
 }
 
+/// Runs a change on a task of its own and waits for it: if the request goes away (the
+/// browser left, the request timed out), the change still finishes and is recorded.
+pub async fn detached<T: Send + 'static>(
+    change: impl std::future::Future<Output = Result<T, FileError>> + Send + 'static,
+) -> Result<T, FileError> {
+    tokio::spawn(change).await.unwrap_or(Err(FileError::Failed))
+}
+
 /// Records `result` as `action` (success, or failure with its reason) and passes it on.
 async fn audited<T>(
     session: &FileSession,
@@ -101,12 +109,12 @@ pub async fn mkdir(
     name: &str,
 ) -> Result<String, FileError> {
     session.touch();
-    let dir = checked_path(dir)?;
-    if !is_plain_name(name) {
-        return Err(FileError::BadPath);
-    }
     let path = join_path(dir, name);
     let result = async {
+        checked_path(dir)?;
+        if !is_plain_name(name) {
+            return Err(FileError::BadPath);
+        }
         if session.sftp.try_exists(path.as_str()).await? {
             return Err(FileError::AlreadyExists);
         }
@@ -126,8 +134,8 @@ pub async fn rename(
     to: &str,
 ) -> Result<(), FileError> {
     session.touch();
-    let (from, to) = (checked_path(from)?, checked_path(to)?);
     let result = async {
+        let (from, to) = (checked_path(from)?, checked_path(to)?);
         if session.sftp.try_exists(to).await? {
             return Err(FileError::AlreadyExists);
         }
@@ -147,12 +155,12 @@ pub async fn chmod(
     mode: u32,
 ) -> Result<(), FileError> {
     session.touch();
-    let path = checked_path(path)?;
-    if mode > 0o7777 {
-        return Err(FileError::BadPath);
-    }
     let mut old = None;
     let result = async {
+        checked_path(path)?;
+        if mode > 0o7777 {
+            return Err(FileError::BadPath);
+        }
         let before = session.sftp.metadata(path).await?;
         old = before.permissions.map(|p| p & 0o7777);
         let mut attrs = FileAttributes::empty();
@@ -198,7 +206,8 @@ async fn walk(
         .sftp
         .read_dir(dir)
         .await?
-        .filter(|i| i.file_name() != "." && i.file_name() != "..")
+        // Never "..", nor a name with "/" that a hostile device could send to step outside.
+        .filter(|i| is_plain_name(&i.file_name()))
         .map(|i| (i.file_name(), kind_of(&i.metadata())))
         .collect();
     for (name, kind) in items {
@@ -227,10 +236,10 @@ pub async fn delete(
     path: &str,
 ) -> Result<u64, FileError> {
     let _busy = session.transfer();
-    let path = checked_path(path)?;
     let mut removed = 0u64;
     let mut was_dir = false;
     let result = async {
+        checked_path(path)?;
         if path == "/" {
             return Err(FileError::BadPath);
         }

@@ -21,6 +21,11 @@ use crate::terminal::{EndReason, LiveSession, SessionKind, SessionRegistry, Stop
 
 /// How long one SFTP request may take before the connection counts as lost.
 const REQUEST_TIMEOUT_SECS: u64 = 30;
+/// Transfers (downloads, archives, uploads) one session runs at once.
+pub const MAX_TRANSFERS: usize = 4;
+/// How long a closing session waits for its transfers to clean up (an abandoned upload
+/// removes its temporary file) before the connection goes.
+const DRAIN_WAIT: Duration = Duration::from_secs(10);
 
 /// Why a file session could not open.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +57,8 @@ pub struct FileSession {
     opened: Instant,
     /// Transfers running now: a session is never idle during one.
     transfers: AtomicUsize,
+    /// Told when the last running transfer ends.
+    drained: tokio::sync::Notify,
     _slot: Slot,
 }
 
@@ -66,7 +73,17 @@ impl FileSession {
         self.opened.elapsed().saturating_sub(last)
     }
 
-    /// Marks a transfer as running until the guard drops.
+    /// Marks a transfer as running until the guard drops, unless `MAX_TRANSFERS` already
+    /// run in this session.
+    pub fn try_transfer(self: &Arc<Self>) -> Result<TransferGuard, FileError> {
+        let guard = self.transfer();
+        if self.transfers.load(Ordering::Relaxed) > MAX_TRANSFERS {
+            return Err(FileError::Busy);
+        }
+        Ok(guard)
+    }
+
+    /// Marks work as running until the guard drops (the session is not idle meanwhile).
     pub fn transfer(self: &Arc<Self>) -> TransferGuard {
         self.transfers.fetch_add(1, Ordering::Relaxed);
         self.touch();
@@ -97,7 +114,9 @@ pub struct TransferGuard(Arc<FileSession>);
 impl Drop for TransferGuard {
     fn drop(&mut self) {
         self.0.touch();
-        self.0.transfers.fetch_sub(1, Ordering::Relaxed);
+        if self.0.transfers.fetch_sub(1, Ordering::Relaxed) == 1 {
+            self.0.drained.notify_waiters();
+        }
     }
 }
 
@@ -215,6 +234,7 @@ impl FileSessions {
             last_used_ms: AtomicU64::new(0),
             opened: Instant::now(),
             transfers: AtomicUsize::new(0),
+            drained: tokio::sync::Notify::new(),
             _slot: slot,
         });
         if let Ok(mut open) = self.open.lock() {
@@ -265,6 +285,18 @@ impl FileSessions {
         };
         if let Ok(mut open) = self.open.lock() {
             open.remove(&session.live.id);
+        }
+        if reason != EndReason::SshClosed {
+            let drained = async {
+                loop {
+                    let notified = session.drained.notified();
+                    if session.transfers.load(Ordering::Relaxed) == 0 {
+                        break;
+                    }
+                    notified.await;
+                }
+            };
+            let _ = tokio::time::timeout(DRAIN_WAIT, drained).await;
         }
         let _ = session.sftp.close().await;
         let _ = session

@@ -67,6 +67,9 @@ pub enum FileError {
     Cancelled,
     #[error("The device refused the operation. The server log has the details.")]
     Failed,
+    /// This session already runs as many transfers as it may.
+    #[error("Too many transfers are running in this tab. Wait for one to finish and try again.")]
+    Busy,
     /// The file session is not open (closed, timed out, or someone else's).
     #[error("This file session has ended. Close the tab and open the files again.")]
     SessionGone,
@@ -85,6 +88,7 @@ impl FileError {
             FileError::BadPath
             | FileError::TooManyEntries
             | FileError::Failed
+            | FileError::Busy
             | FileError::SessionGone => AuditReason::FileOpFailed,
         }
     }
@@ -102,6 +106,7 @@ impl FileError {
             FileError::TooManyEntries => 422,
             FileError::Cancelled => 499,
             FileError::Failed => 502,
+            FileError::Busy => 429,
             FileError::SessionGone => 404,
         }
     }

@@ -78,8 +78,9 @@ pub async fn list_files(session: String, path: String) -> Result<DirListing, App
 /// `POST /api/files/mkdir` (form `session`, `dir`, `name`): returns the new folder's path.
 #[server(prefix = "/api", endpoint = "files/mkdir")]
 pub async fn make_folder(session: String, dir: String, name: String) -> Result<String, AppError> {
-    let session = ssr::session(&session)?;
-    cloudshell::files::ops::mkdir(&session, &ssr::auditor()?, &dir, &name)
+    use cloudshell::files::ops;
+    let (session, auditor) = (ssr::session(&session)?, ssr::auditor()?);
+    ops::detached(async move { ops::mkdir(&session, &auditor, &dir, &name).await })
         .await
         .map_err(ssr::file_error)
 }
@@ -87,8 +88,9 @@ pub async fn make_folder(session: String, dir: String, name: String) -> Result<S
 /// `POST /api/files/rename` (form `session`, `from`, `to`).
 #[server(prefix = "/api", endpoint = "files/rename")]
 pub async fn rename_file(session: String, from: String, to: String) -> Result<(), AppError> {
-    let session = ssr::session(&session)?;
-    cloudshell::files::ops::rename(&session, &ssr::auditor()?, &from, &to)
+    use cloudshell::files::ops;
+    let (session, auditor) = (ssr::session(&session)?, ssr::auditor()?);
+    ops::detached(async move { ops::rename(&session, &auditor, &from, &to).await })
         .await
         .map_err(ssr::file_error)
 }
@@ -96,8 +98,9 @@ pub async fn rename_file(session: String, from: String, to: String) -> Result<()
 /// `POST /api/files/chmod` (form `session`, `path`, `mode` as a number, e.g. 420 for 0644).
 #[server(prefix = "/api", endpoint = "files/chmod")]
 pub async fn change_mode(session: String, path: String, mode: u32) -> Result<(), AppError> {
-    let session = ssr::session(&session)?;
-    cloudshell::files::ops::chmod(&session, &ssr::auditor()?, &path, mode)
+    use cloudshell::files::ops;
+    let (session, auditor) = (ssr::session(&session)?, ssr::auditor()?);
+    ops::detached(async move { ops::chmod(&session, &auditor, &path, mode).await })
         .await
         .map_err(ssr::file_error)
 }
@@ -116,8 +119,9 @@ pub async fn count_files(session: String, path: String) -> Result<(u64, bool), A
 /// it. Returns how many entries went.
 #[server(prefix = "/api", endpoint = "files/delete")]
 pub async fn delete_file(session: String, path: String) -> Result<u64, AppError> {
-    let session = ssr::session(&session)?;
-    cloudshell::files::ops::delete(&session, &ssr::auditor()?, &path)
+    use cloudshell::files::ops;
+    let (session, auditor) = (ssr::session(&session)?, ssr::auditor()?);
+    ops::detached(async move { ops::delete(&session, &auditor, &path).await })
         .await
         .map_err(ssr::file_error)
 }

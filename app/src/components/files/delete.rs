@@ -94,6 +94,10 @@ pub fn DeleteDialog(browser: Browser, entries: Vec<FileEntry>) -> impl IntoView 
                     }
                 }
             }
+            // The dialog was closed while counting: the user changed their mind.
+            if step.try_get_untracked().is_none() {
+                return;
+            }
             // Only empty folders: nothing more to confirm.
             if total == list.len() as u64 {
                 delete_all(list);

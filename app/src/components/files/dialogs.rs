@@ -17,12 +17,16 @@ where
 {
     pending.set(true);
     error.set(None);
+    let this = browser.dialog.get_untracked();
     browser.spawn(async move {
         let result = work.await;
         pending.set(false);
         match result {
             Ok(()) => {
-                browser.dialog.set(FileDialog::None);
+                // Close this dialog only: the user may have opened another meanwhile.
+                if browser.dialog.get_untracked() == this {
+                    browser.dialog.set(FileDialog::None);
+                }
                 browser.refresh();
             }
             Err(AppError::Unauthorized) => browser.fail(AppError::Unauthorized),

@@ -11,12 +11,19 @@ pub struct Picked {
     pub file: web_sys::File,
 }
 
-/// At most this many files from one drop: a mistaken drop of a huge tree stops here.
+/// At most this many files (and as many folders visited) from one drop: a mistaken drop of
+/// a huge tree stops here, and the user is told.
 pub const MAX_PICKED: usize = 10_000;
 
+/// What was handed over, and whether it was cut at `MAX_PICKED`.
+pub struct Handed {
+    pub files: Vec<Picked>,
+    pub cut: bool,
+}
+
 /// The files of an `<input type=file>` (with `webkitdirectory`, each knows its folder).
-pub fn from_list(list: &web_sys::FileList) -> Vec<Picked> {
-    (0..list.length())
+pub fn from_list(list: &web_sys::FileList) -> Handed {
+    let files = (0..list.length())
         .filter_map(|i| list.item(i))
         .take(MAX_PICKED)
         .map(|file| {
@@ -30,11 +37,15 @@ pub fn from_list(list: &web_sys::FileList) -> Vec<Picked> {
                 .unwrap_or_default();
             Picked { folder, file }
         })
-        .collect()
+        .collect();
+    Handed {
+        files,
+        cut: list.length() as usize > MAX_PICKED,
+    }
 }
 
 /// Everything dropped: files, and folders with all they hold.
-pub async fn from_drop(data: &web_sys::DataTransfer) -> Vec<Picked> {
+pub async fn from_drop(data: &web_sys::DataTransfer) -> Handed {
     let items = data.items();
     // The entries must be taken before the first await: the drop's data goes away after.
     let mut entries = Vec::new();
@@ -55,11 +66,15 @@ pub async fn from_drop(data: &web_sys::DataTransfer) -> Vec<Picked> {
     }
     let mut pending: Vec<(String, web_sys::FileSystemEntry)> =
         entries.into_iter().map(|e| (String::new(), e)).collect();
+    let mut folders = 0;
+    let mut cut = false;
     while let Some((folder, entry)) = pending.pop() {
-        if out.len() >= MAX_PICKED {
+        if out.len() >= MAX_PICKED || folders >= MAX_PICKED {
+            cut = true;
             break;
         }
         if entry.is_directory() {
+            folders += 1;
             let inner = if folder.is_empty() {
                 entry.name()
             } else {
@@ -76,7 +91,7 @@ pub async fn from_drop(data: &web_sys::DataTransfer) -> Vec<Picked> {
             }
         }
     }
-    out
+    Handed { files: out, cut }
 }
 
 /// A folder's entries: `readEntries` answers in batches until one comes back empty.

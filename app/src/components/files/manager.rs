@@ -11,9 +11,9 @@ use wasm_bindgen::JsCast;
 
 use super::delete::DeleteDialog;
 use super::dialogs::{ChmodDialog, NameDialog};
-use super::dropped::{Picked, from_drop, from_list};
+use super::dropped::{Handed, MAX_PICKED, Picked, from_drop, from_list};
 use super::listing::Listing;
-use super::state::{Browser, FileDialog};
+use super::state::{Browser, FileDialog, Problem};
 use super::toolbar::Toolbar;
 use super::transfers::{TransferState, TransfersPanel};
 use super::upload::{Conflict, Uploader};
@@ -104,7 +104,16 @@ pub fn FileManager(
         browser.close();
     });
 
-    let upload_picked = move |picked: Vec<Picked>| {
+    let upload_picked = move |handed: Handed| {
+        if handed.cut {
+            browser.problem.set(Some(Problem {
+                text: format!(
+                    "Only the first {MAX_PICKED} files were queued. Upload the rest separately, or pack them into an archive first."
+                ),
+                reconnect: false,
+            }));
+        }
+        let picked = handed.files;
         let dir = browser.path();
         let Some(session) = browser.session_id() else {
             return;
@@ -112,6 +121,7 @@ pub fn FileManager(
         if picked.is_empty() || dir.is_empty() {
             return;
         }
+        uploader.begin_batch();
         browser.spawn(async move {
             for folder in folders_needed(&picked) {
                 let (parent, name) = match folder.rsplit_once('/') {
@@ -171,6 +181,12 @@ pub fn FileManager(
         });
     };
     let conflict_for_all = RwSignal::new(false);
+    // Each question starts unticked.
+    Effect::new(move |_| {
+        if uploader.asking.with(Option::is_some) {
+            conflict_for_all.set(false);
+        }
+    });
     let connecting = format!(" Connecting to {}…", device.name);
 
     view! {

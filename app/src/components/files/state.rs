@@ -7,7 +7,7 @@ use cloudshell::models::files::{DirListing, FileEntry, FileError};
 use leptos::prelude::*;
 
 use super::transfers::Transfers;
-use super::view_model::Sort;
+use super::view_model::{Sort, visible};
 use crate::api::files::{close_files, list_files, open_files};
 use crate::components::terminal::TabStatus;
 use crate::error::AppError;
@@ -50,6 +50,8 @@ pub struct Browser {
     pub transfers: Transfers,
     /// The file manager's owner: its tasks run under it and stop when it is cleaned up.
     owner: StoredValue<Option<Owner>>,
+    /// Counts listings asked for: an answer to an older one is dropped.
+    asked: StoredValue<u64>,
 }
 
 impl Browser {
@@ -70,6 +72,7 @@ impl Browser {
             dialog: RwSignal::new(FileDialog::None),
             transfers: Transfers::new(),
             owner: StoredValue::new(Owner::current()),
+            asked: StoredValue::new(0),
         }
     }
 
@@ -127,8 +130,13 @@ impl Browser {
             return;
         };
         self.loading.set(true);
+        self.asked.update_value(|n| *n += 1);
+        let mine = self.asked.get_value();
         self.spawn(async move {
             let result = list_files(session, path).await;
+            if self.asked.get_value() != mine {
+                return; // The user has moved on; a newer listing is on its way.
+            }
             self.loading.set(false);
             match result {
                 Ok(listing) => {
@@ -192,14 +200,21 @@ impl Browser {
         }
     }
 
-    /// The entries ticked in the current listing.
+    /// The entries ticked and shown (the filter and the hidden toggle apply: what the user
+    /// cannot see is never acted on).
     pub fn selected_entries(self) -> Vec<FileEntry> {
         let chosen = self.selected.get_untracked();
+        let (hidden, filter, sort) = (
+            self.show_hidden.get_untracked(),
+            self.filter.get_untracked(),
+            self.sort.get_untracked(),
+        );
         self.listing.with_untracked(|l| {
-            l.iter()
-                .flat_map(|l| l.entries.iter())
+            l.as_ref()
+                .map(|l| visible(&l.entries, hidden, &filter, sort))
+                .unwrap_or_default()
+                .into_iter()
                 .filter(|e| chosen.contains(&e.name))
-                .cloned()
                 .collect()
         })
     }

@@ -32,7 +32,15 @@ pub fn Toolbar(
     });
     let typed = RwSignal::new(String::new());
     Effect::new(move |_| typed.set(path.get()));
-    let selected = move || browser.selected.with(|s| s.len());
+    // Only what is ticked and shown counts (and is acted on).
+    let ticked = Memo::new(move |_| {
+        browser.selected.track();
+        browser.listing.track();
+        browser.filter.track();
+        browser.show_hidden.track();
+        browser.selected_entries().len()
+    });
+    let selected = move || ticked.get();
     let ready = move || browser.session.with(|s| s.is_some());
     view! {
         <div class="file-toolbar">

@@ -40,6 +40,8 @@ pub struct Ask {
 }
 
 struct Job {
+    /// Files handed over together share an answer to "do this for the rest".
+    batch: u64,
     transfer: Transfer,
     file: web_sys::File,
     dir: String,
@@ -62,8 +64,13 @@ pub struct Uploader {
     /// The open question, and the answer's resolver.
     pub asking: RwSignal<Option<Ask>>,
     answer: StoredValue<Option<js_sys::Function>, LocalStorage>,
-    /// "Do this for the rest": the answer reused without asking.
-    policy: StoredValue<Option<Conflict>>,
+    /// "Do this for the rest": the answer reused without asking, for its batch only.
+    policy: StoredValue<Option<(u64, Conflict)>>,
+    batch: StoredValue<u64>,
+    /// Whether the last answer was "for the rest".
+    for_all: StoredValue<bool>,
+    /// `Date.now()` of the last listing refresh a finished upload caused.
+    refreshed: StoredValue<f64>,
 }
 
 fn now() -> f64 {
@@ -80,7 +87,15 @@ impl Uploader {
             asking: RwSignal::new(None),
             answer: StoredValue::new_local(None),
             policy: StoredValue::new(None),
+            batch: StoredValue::new(0),
+            for_all: StoredValue::new(false),
+            refreshed: StoredValue::new(0.0),
         }
+    }
+
+    /// Starts a new batch: files added from now on get their own conflict answers.
+    pub fn begin_batch(self) {
+        self.batch.update_value(|b| *b += 1);
     }
 
     /// Queues `file` for `dir` (as `name`) and starts the queue if it is idle.
@@ -95,8 +110,10 @@ impl Uploader {
             .browser
             .transfers
             .add(label, total, TransferState::Queued);
+        let batch = self.batch.get_value();
         self.jobs.update_value(|q| {
             q.push_back(Job {
+                batch,
                 transfer,
                 file,
                 dir,
@@ -111,7 +128,6 @@ impl Uploader {
             return;
         }
         self.busy.set_value(true);
-        self.policy.set_value(None);
         self.browser.spawn(async move {
             while let Some(job) = self.jobs.try_update_value(|q| q.pop_front()).flatten() {
                 if job.transfer.state.get_untracked().is_live() {
@@ -125,7 +141,11 @@ impl Uploader {
 
     async fn run(self, job: Job) {
         let transfer = job.transfer;
-        let mut conflict = self.policy.get_value().unwrap_or(Conflict::Fail);
+        let mut conflict = self
+            .policy
+            .get_value()
+            .filter(|(batch, _)| *batch == job.batch)
+            .map_or(Conflict::Fail, |(_, c)| c);
         loop {
             if conflict == Conflict::Skip {
                 transfer.state.set(TransferState::Skipped);
@@ -136,7 +156,11 @@ impl Uploader {
                 Sent::Status(200, _) => {
                     transfer.done.set(transfer.total);
                     transfer.state.set(TransferState::Done);
-                    if job.dir == self.browser.path() {
+                    // New rows show as they arrive, but a long queue re-lists at most
+                    // every 2 s (the queue's end refreshes anyway).
+                    if job.dir == self.browser.path() && now() - self.refreshed.get_value() > 2000.0
+                    {
+                        self.refreshed.set_value(now());
                         self.browser.refresh();
                     }
                     return;
@@ -144,6 +168,9 @@ impl Uploader {
                 Sent::Status(409, _) if conflict == Conflict::Fail => {
                     transfer.state.set(TransferState::Asking);
                     conflict = self.ask(&job).await;
+                    if self.for_all.get_value() {
+                        self.policy.set_value(Some((job.batch, conflict)));
+                    }
                     if transfer.state.get_untracked() == TransferState::Cancelled {
                         return;
                     }
@@ -178,6 +205,7 @@ impl Uploader {
 
     /// Puts the question on screen and waits for the answer.
     async fn ask(self, job: &Job) -> Conflict {
+        self.for_all.set_value(false);
         let mut resolver = None;
         let promise = js_sys::Promise::new(&mut |resolve, _reject| resolver = Some(resolve));
         self.answer.set_value(resolver);
@@ -197,11 +225,10 @@ impl Uploader {
         }
     }
 
-    /// The user's answer to the open question; `for_all` reuses it for the rest of the queue.
+    /// The user's answer to the open question; `for_all` reuses it for the rest of the
+    /// files handed over with this one.
     pub fn answer(self, choice: Conflict, for_all: bool) {
-        if for_all {
-            self.policy.set_value(Some(choice));
-        }
+        self.for_all.set_value(for_all);
         let word = match choice {
             Conflict::Overwrite => "overwrite",
             Conflict::Keep => "keep",
