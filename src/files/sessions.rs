@@ -337,8 +337,12 @@ async fn start_sftp(
         tracing::info!(error = %e, "sftp subsystem refused");
         return Err(OpenError::NoSftp);
     }
+    // As many requests in flight as OpenSSH's own sftp keeps (64 of 32 KiB): with fewer,
+    // an upload waits on the device's acknowledgements instead of sending.
     let config = russh_sftp::client::Config {
         request_timeout_secs: REQUEST_TIMEOUT_SECS,
+        max_concurrent_reads: 64,
+        max_concurrent_writes: 64,
         ..Default::default()
     };
     let sftp = SftpSession::new_with_config(channel.into_stream(), config)
