@@ -123,7 +123,8 @@ async fn upload(
         .await?;
     // A browser sends in large writes; tokio::io::copy's 8 KiB would make the bench the
     // bottleneck.
-    let mut file = tokio::io::BufReader::with_capacity(1 << 20, tokio::fs::File::open(source).await?);
+    let mut file =
+        tokio::io::BufReader::with_capacity(1 << 20, tokio::fs::File::open(source).await?);
     tokio::io::copy_buf(&mut file, &mut stream).await?;
     let mut answer = String::new();
     stream.read_to_string(&mut answer).await?;

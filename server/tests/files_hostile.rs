@@ -21,7 +21,9 @@ async fn refused_names_are_recorded_and_an_overwrite_never_replaces_a_folder() {
     let dir = work.path().display().to_string();
 
     // A name that would climb out of the folder: refused, and the refusal is in the log.
-    let res = files.upload(&dir, "../escape.bin", "fail", b"x".to_vec()).await;
+    let res = files
+        .upload(&dir, "../escape.bin", "fail", b"x".to_vec())
+        .await;
     assert_eq!(res.status, 400, "{}", res.body);
     let row = await_audit(&app, "SFTP_UPLOAD", Duration::from_secs(5)).await;
     assert_eq!(row.outcome.as_deref(), Some("failure"));
@@ -36,7 +38,9 @@ async fn refused_names_are_recorded_and_an_overwrite_never_replaces_a_folder() {
     // "Overwrite" onto a folder is refused, and the folder and what it holds stay.
     std::fs::create_dir(work.path().join("keep")).unwrap();
     std::fs::write(work.path().join("keep").join("inside.txt"), b"safe").unwrap();
-    let res = files.upload(&dir, "keep", "overwrite", b"clobber".to_vec()).await;
+    let res = files
+        .upload(&dir, "keep", "overwrite", b"clobber".to_vec())
+        .await;
     assert_eq!(res.status, 409, "{}", res.body);
     assert_eq!(
         std::fs::read(work.path().join("keep").join("inside.txt")).unwrap(),
@@ -55,7 +59,9 @@ async fn refused_names_are_recorded_and_an_overwrite_never_replaces_a_folder() {
         std::os::unix::fs::PermissionsExt::from_mode(0o666),
     )
     .unwrap();
-    let res = files.upload(&dir, "old.txt", "overwrite", b"new".to_vec()).await;
+    let res = files
+        .upload(&dir, "old.txt", "overwrite", b"new".to_vec())
+        .await;
     assert_eq!(res.status, 200, "{}", res.body);
     let rows = await_audit_count(&app, "SFTP_UPLOAD", 3, Duration::from_secs(5)).await;
     assert!(
@@ -96,7 +102,10 @@ async fn a_tab_runs_at_most_four_transfers_at_once() {
     // All four are running once their temporary files exist.
     let until = tokio::time::Instant::now() + Duration::from_secs(10);
     while std::fs::read_dir(work.path()).unwrap().count() < 4 {
-        assert!(tokio::time::Instant::now() < until, "the uploads never started");
+        assert!(
+            tokio::time::Instant::now() < until,
+            "the uploads never started"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let res = files.upload(&dir, "fifth.bin", "fail", b"x".to_vec()).await;
@@ -114,7 +123,10 @@ async fn a_tab_runs_at_most_four_transfers_at_once() {
             break;
         }
         assert_eq!(res.status, 429, "{}", res.body);
-        assert!(tokio::time::Instant::now() < until, "the slots were never freed");
+        assert!(
+            tokio::time::Instant::now() < until,
+            "the slots were never freed"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
