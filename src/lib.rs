@@ -35,3 +35,5 @@ pub mod ssh;
 pub mod terminal;
 #[cfg(feature = "ssr")]
 pub mod vault;
+#[cfg(feature = "ssr")]
+pub mod workspace;

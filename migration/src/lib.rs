@@ -14,6 +14,7 @@ mod m000008_add_audit_reason_checkpoint_seal;
 mod m000009_create_terminal_revocations;
 mod m000010_add_terminal_session_counters;
 mod m000011_add_terminal_session_kind;
+mod m000012_create_user_workspaces;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m000009_create_terminal_revocations::Migration),
             Box::new(m000010_add_terminal_session_counters::Migration),
             Box::new(m000011_add_terminal_session_kind::Migration),
+            Box::new(m000012_create_user_workspaces::Migration),
         ]
     }
 }

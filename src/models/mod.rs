@@ -7,6 +7,7 @@ pub mod device;
 pub mod device_api;
 pub mod files;
 pub mod terminal;
+pub mod workspace;
 
 pub use audit::{
     AuditAction, AuditEntry, AuditFilter, AuditOutcome, AuditPage, ChainProblem, PageCursor,

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod devices;
 pub mod files;
+pub mod workspace;
 
 #[cfg(feature = "ssr")]
 pub mod ssr;

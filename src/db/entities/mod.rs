@@ -6,4 +6,5 @@ pub mod host_key;
 pub mod terminal_revocation;
 pub mod terminal_session;
 pub mod user;
+pub mod user_workspace;
 pub mod web_session;

@@ -1,9 +1,15 @@
-//! Terminal tabs: one per opened device, each an xterm.js terminal on its own WebSocket.
+//! Terminal tabs and the split view: one tab per opened device (a terminal, or its files),
+//! shown in the panes of a grid of up to 4 × 4.
 
+mod grid;
 mod pane;
+mod panes;
 pub mod shortcuts;
+mod strip;
 mod tabs;
+mod workspace;
 #[cfg(feature = "hydrate")]
 mod xterm;
 
-pub use tabs::{TabStatus, TerminalTabs, Terminals};
+pub use tabs::{TabStatus, TerminalTabs};
+pub use workspace::Terminals;

@@ -4,6 +4,7 @@
 // Only the browser build listens for keys; the server build keeps the logic for its tests.
 #![cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 
+use super::grid::Direction;
 use super::tabs::TerminalTabs;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,10 +12,13 @@ pub enum TabShortcut {
     Next,
     Previous,
     Close,
+    /// An arrow: the next pane that way in a split view, else (left and right) the
+    /// previous or next tab.
+    Arrow(Direction),
 }
 
 /// Shown in the tab strip's title and the user guide.
-pub const HELP: &str = "Alt+Shift+→ next tab · Alt+Shift+← previous tab · Alt+Shift+W close tab";
+pub const HELP: &str = "Alt+Shift+PageDown/PageUp next/previous tab · Alt+Shift+arrows move between panes (one pane: ←/→ change tab) · Alt+Shift+W close tab";
 
 /// Which shortcut a key press is, if any. `code` is the physical key, so keyboard layouts
 /// and Shift's effect on `key` do not matter.
@@ -23,8 +27,12 @@ pub fn shortcut(code: &str, alt: bool, shift: bool, ctrl: bool, meta: bool) -> O
         return None;
     }
     match code {
-        "ArrowRight" | "PageDown" => Some(TabShortcut::Next),
-        "ArrowLeft" | "PageUp" => Some(TabShortcut::Previous),
+        "PageDown" => Some(TabShortcut::Next),
+        "PageUp" => Some(TabShortcut::Previous),
+        "ArrowRight" => Some(TabShortcut::Arrow(Direction::Right)),
+        "ArrowLeft" => Some(TabShortcut::Arrow(Direction::Left)),
+        "ArrowUp" => Some(TabShortcut::Arrow(Direction::Up)),
+        "ArrowDown" => Some(TabShortcut::Arrow(Direction::Down)),
         "KeyW" => Some(TabShortcut::Close),
         _ => None,
     }
@@ -35,6 +43,10 @@ impl TerminalTabs {
         match shortcut {
             TabShortcut::Next => self.step(1),
             TabShortcut::Previous => self.step(-1),
+            TabShortcut::Arrow(direction) if self.split() => self.move_focus(direction),
+            TabShortcut::Arrow(Direction::Right) => self.step(1),
+            TabShortcut::Arrow(Direction::Left) => self.step(-1),
+            TabShortcut::Arrow(_) => {}
             TabShortcut::Close => {
                 if let Some(key) = self.active_key() {
                     self.close(key);
@@ -96,10 +108,10 @@ mod tests {
     fn only_alt_shift_combinations_are_shortcuts() {
         assert_eq!(
             shortcut("ArrowRight", true, true, false, false),
-            Some(TabShortcut::Next)
+            Some(TabShortcut::Arrow(Direction::Right))
         );
         assert_eq!(
-            shortcut("ArrowLeft", true, true, false, false),
+            shortcut("PageUp", true, true, false, false),
             Some(TabShortcut::Previous)
         );
         assert_eq!(

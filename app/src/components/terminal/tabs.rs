@@ -1,11 +1,12 @@
+//! The open tabs and the split view they are shown in: which tab sits in which pane, which
+//! pane has the focus, and the layout (kept on the server per user). Shared through context
+//! so the sidebar can open tabs.
+
 use cloudshell::models::DeviceView;
+use cloudshell::models::workspace::{MAX_SPLIT, Seat, SeatKind, WorkspaceLayout};
 use leptos::prelude::*;
 
-use super::pane::TerminalPane;
-use super::shortcuts;
-use crate::components::copy_button::CopyButton;
-use crate::components::files::FileManager;
-use crate::components::toast::use_toasts;
+use super::grid::{self, Direction};
 
 /// A tab's connection state, shown as its badge. (Only the browser build sets the others.)
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
@@ -27,7 +28,7 @@ impl TabStatus {
         }
     }
 
-    fn class(self) -> &'static str {
+    pub fn class(self) -> &'static str {
         match self {
             TabStatus::Connecting => "badge badge-warn",
             TabStatus::Connected => "badge badge-ok",
@@ -45,20 +46,27 @@ pub enum TabKind {
 }
 
 #[derive(Clone)]
-struct Tab {
-    key: u64,
-    kind: TabKind,
-    device: DeviceView,
-    status: RwSignal<TabStatus>,
-    /// Bumped by Reconnect: the pane is rebuilt with a new WebSocket.
-    generation: RwSignal<u32>,
+pub struct Tab {
+    pub key: u64,
+    pub kind: TabKind,
+    pub device: DeviceView,
+    pub status: RwSignal<TabStatus>,
+    /// Bumped by Reconnect: the pane is rebuilt with a new connection.
+    pub generation: RwSignal<u32>,
 }
 
-/// The open tabs, shared through context so the sidebar can open one.
 #[derive(Clone, Copy)]
 pub struct TerminalTabs {
-    tabs: RwSignal<Vec<Tab>>,
-    active: RwSignal<Option<u64>>,
+    pub tabs: RwSignal<Vec<Tab>>,
+    /// The split: rows, columns and their shares (its `seats` are filled only to save).
+    pub layout: RwSignal<WorkspaceLayout>,
+    /// The tab each pane shows, row major.
+    pub panes: RwSignal<Vec<Option<u64>>>,
+    pub focused: RwSignal<usize>,
+    /// The tab being dragged from the strip, while it is.
+    pub dragging: RwSignal<Option<u64>>,
+    /// A saved layout's seats, offered as "Reopen N sessions" after a reload.
+    pub offer: RwSignal<Option<WorkspaceLayout>>,
     next: StoredValue<u64>,
 }
 
@@ -66,7 +74,11 @@ impl TerminalTabs {
     pub fn new() -> Self {
         Self {
             tabs: RwSignal::new(Vec::new()),
-            active: RwSignal::new(None),
+            layout: RwSignal::new(WorkspaceLayout::default()),
+            panes: RwSignal::new(vec![None]),
+            focused: RwSignal::new(0),
+            dragging: RwSignal::new(None),
+            offer: RwSignal::new(None),
             next: StoredValue::new(1),
         }
     }
@@ -81,7 +93,8 @@ impl TerminalTabs {
         self.open_kind(TabKind::Files, device);
     }
 
-    fn open_kind(self, kind: TabKind, device: DeviceView) {
+    /// Opens a tab and shows it: in the first empty pane, else the focused one. Returns it.
+    pub fn open_kind(self, kind: TabKind, device: DeviceView) -> u64 {
         let key = self.next.get_value();
         self.next.set_value(key + 1);
         self.tabs.update(|tabs| {
@@ -93,16 +106,47 @@ impl TerminalTabs {
                 generation: RwSignal::new(0),
             })
         });
-        self.active.set(Some(key));
+        let focused = self.focused.get_untracked();
+        let mut at = 0;
+        self.panes.update(|p| at = grid::place(p, key, focused));
+        self.focused.set(at);
+        self.save();
+        key
     }
 
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    /// The tab in the focused pane.
     pub fn active_key(self) -> Option<u64> {
-        self.active.get_untracked()
+        self.panes
+            .with_untracked(|p| p.get(self.focused.get_untracked()).copied().flatten())
     }
 
-    /// Moves to the tab `by` places away, wrapping around the ends.
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    /// Shows `key`: focuses its pane if it is on screen, else puts it in the focused pane.
+    pub fn show(self, key: u64) {
+        if let Some(at) = self
+            .panes
+            .with_untracked(|p| p.iter().position(|x| *x == Some(key)))
+        {
+            self.focused.set(at);
+            return;
+        }
+        let at = self.focused.get_untracked();
+        self.panes.update(|p| grid::assign(p, at, key));
+        self.save();
+    }
+
+    /// Shows `key` in pane `at` (a drop, or a pane's menu).
+    pub fn put(self, at: usize, key: u64) {
+        self.panes.update(|p| grid::assign(p, at, key));
+        self.focused.set(at);
+        self.save();
+    }
+
+    /// Whether more than one pane is on screen.
+    pub fn split(self) -> bool {
+        self.panes.with_untracked(|p| p.len() > 1)
+    }
+
+    /// Moves to the tab `by` places away in the strip, wrapping around the ends.
     pub fn step(self, by: isize) {
         let keys: Vec<u64> = self
             .tabs
@@ -116,20 +160,92 @@ impl TerminalTabs {
             .and_then(|i| isize::try_from(i).ok())
             .unwrap_or(0);
         let next = usize::try_from((at + by).rem_euclid(len)).unwrap_or(0);
-        self.active.set(keys.get(next).copied());
+        if let Some(&key) = keys.get(next) {
+            self.show(key);
+        }
     }
 
-    /// Closes a tab; its pane's cleanup closes the WebSocket at once.
+    /// Moves the focus to the next pane in `direction`.
+    pub fn move_focus(self, direction: Direction) {
+        let layout = self.layout.get_untracked();
+        let at = grid::neighbour(
+            self.focused.get_untracked(),
+            layout.rows,
+            layout.cols,
+            direction,
+        );
+        self.focused.set(at);
+    }
+
+    /// Closes a tab (its pane's cleanup closes the connection) and refills its pane.
     pub fn close(self, key: u64) {
-        let mut next_active = None;
-        self.tabs.update(|tabs| {
-            if let Some(i) = tabs.iter().position(|t| t.key == key) {
-                tabs.remove(i);
-                next_active = tabs.get(i.min(tabs.len().saturating_sub(1))).map(|t| t.key);
-            }
+        let strip: Vec<u64> = self
+            .tabs
+            .with_untracked(|t| t.iter().map(|t| t.key).collect());
+        self.panes.update(|p| grid::remove(p, key, &strip));
+        self.tabs.update(|tabs| tabs.retain(|t| t.key != key));
+        self.save();
+    }
+
+    /// A new `rows` × `cols` grid with even shares; what was shown keeps its order.
+    pub fn set_grid(self, rows: u8, cols: u8) -> Result<(), String> {
+        if !(1..=MAX_SPLIT).contains(&rows) || !(1..=MAX_SPLIT).contains(&cols) {
+            return Err(format!("At most {MAX_SPLIT} rows and {MAX_SPLIT} columns."));
+        }
+        let panes = grid::regrid(&self.panes.get_untracked(), rows, cols);
+        self.layout.set(WorkspaceLayout::even(rows, cols));
+        self.panes.set(panes);
+        self.focused
+            .update(|f| *f = (*f).min(usize::from(rows) * usize::from(cols) - 1));
+        self.save();
+        Ok(())
+    }
+
+    /// Starts from a saved layout: its grid and shares, with empty panes.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub fn restore(self, saved: WorkspaceLayout) {
+        let mut layout = saved.clone();
+        layout.seats = vec![None; saved.panes()];
+        self.panes.set(vec![None; saved.panes()]);
+        self.focused.set(0);
+        self.layout.set(layout);
+        if saved.seated() > 0 {
+            self.offer.set(Some(saved));
+        }
+    }
+
+    /// The layout with the device in each pane, as saved.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub fn snapshot(self) -> WorkspaceLayout {
+        let mut layout = self.layout.get_untracked();
+        let tabs = self.tabs.get_untracked();
+        layout.seats = self.panes.with_untracked(|panes| {
+            panes
+                .iter()
+                .map(|key| {
+                    let tab = tabs.iter().find(|t| Some(t.key) == *key)?;
+                    Some(Seat {
+                        device_id: tab.device.id,
+                        kind: match tab.kind {
+                            TabKind::Terminal => SeatKind::Terminal,
+                            TabKind::Files => SeatKind::Files,
+                        },
+                    })
+                })
+                .collect()
         });
-        if self.active.get_untracked() == Some(key) {
-            self.active.set(next_active);
+        layout
+    }
+
+    /// Saves the layout on the server (in the background; a failure only loses the layout).
+    pub fn save(self) {
+        self.offer.set(None);
+        #[cfg(feature = "hydrate")]
+        {
+            let layout = self.snapshot();
+            leptos::task::spawn_local(async move {
+                let _ = crate::api::workspace::save_workspace(layout).await;
+            });
         }
     }
 }
@@ -137,135 +253,5 @@ impl TerminalTabs {
 impl Default for TerminalTabs {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-/// The workspace: the tab strip and the terminal panes (all mounted, one shown).
-#[component]
-pub fn Terminals(tabs: TerminalTabs) -> impl IntoView {
-    let toasts = use_toasts();
-    #[cfg(feature = "hydrate")]
-    shortcuts::install(tabs);
-    let tab_button = move |tab: Tab| {
-        let key = tab.key;
-        let name = tab.device.name.clone();
-        let target = tab.device.target();
-        let files = tab.kind == TabKind::Files;
-        let status = tab.status;
-        let selected = move || tabs.active.get() == Some(key);
-        // The terminal says why in full; the toast makes sure a hidden tab's failure is seen.
-        let failed_name = name.clone();
-        Effect::new(move |before: Option<TabStatus>| {
-            let now = status.get();
-            if now == TabStatus::Error && before != Some(TabStatus::Error) {
-                toasts.error(format!(
-                    "{failed_name}: the connection failed; its tab says why"
-                ));
-            }
-            now
-        });
-        view! {
-            <div
-                class="tab"
-                class:active=selected
-                role="tab"
-                aria-selected=move || selected().to_string()
-                tabindex="0"
-                data-device=name.clone()
-                data-kind=if files { "files" } else { "terminal" }
-                on:click=move |_| tabs.active.set(Some(key))
-                on:keydown=move |e| {
-                    if e.target() == e.current_target() && matches!(e.key().as_str(), "Enter" | " ") {
-                        e.prevent_default();
-                        tabs.active.set(Some(key));
-                    }
-                }
-            >
-                <Show when=move || files>
-                    <span class="tab-kind" title="Files" aria-label="Files">
-                        {crate::components::files::folder_icon()}
-                    </span>
-                </Show>
-                <span class="tab-name">{name.clone()}</span>
-                <span class="tab-target mono muted">{target.clone()}</span>
-                <span class=move || status.get().class()>{move || status.get().label()}</span>
-                <CopyButton text=Signal::stored(target.clone()) label="Copy user@host:port" />
-                <button
-                    class="icon-button small"
-                    aria-label=format!("Reconnect {name}")
-                    title="Reconnect"
-                    on:click=move |e| {
-                        e.stop_propagation();
-                        status.set(TabStatus::Connecting);
-                        tab.generation.update(|g| *g += 1);
-                    }
-                >
-                    "↻"
-                </button>
-                <button
-                    class="icon-button small"
-                    aria-label=format!("Close {name}")
-                    title="Close tab"
-                    on:click=move |e| {
-                        e.stop_propagation();
-                        tabs.close(key);
-                    }
-                >
-                    "✕"
-                </button>
-            </div>
-        }
-    };
-    view! {
-        <Show
-            when=move || !tabs.tabs.get().is_empty()
-            fallback=|| {
-                view! {
-                    <div class="empty-state">
-                        <h2>"No terminal open"</h2>
-                        <p class="muted">
-                            "Click a device in the sidebar to open a terminal tab, or its folder icon to browse its files."
-                        </p>
-                    </div>
-                }
-            }
-        >
-            <div class="terminals">
-                <div class="tab-strip" role="tablist" aria-label="Terminals" title=shortcuts::HELP>
-                    <For each=move || tabs.tabs.get() key=|t| t.key children=tab_button />
-                </div>
-                <div class="panes">
-                    <For
-                        each=move || tabs.tabs.get()
-                        key=|t| t.key
-                        children=move |tab: Tab| {
-                            let key = tab.key;
-                            let active = Signal::derive(move || tabs.active.get() == Some(key));
-                            view! {
-                                <div class="pane" class:hidden=move || !active.get() role="tabpanel">
-                                    {move || {
-                                        tab.generation.get();
-                                        match tab.kind {
-                                            TabKind::Terminal => {
-                                                view! {
-                                                    <TerminalPane device_id=tab.device.id status=tab.status active />
-                                                }
-                                                    .into_any()
-                                            }
-                                            TabKind::Files => {
-                                                view! {
-                                                    <FileManager device=tab.device.clone() status=tab.status active />
-                                                }
-                                                    .into_any()
-                                            }
-                                        }
-                                    }}
-                                </div>
-                            }
-                        }
-                    />
-                </div>
-            </div>
-        </Show>
     }
 }
