@@ -10,7 +10,11 @@ use axum::response::{IntoResponse, Response};
 use cloudshell::origin::Origin;
 
 /// Server functions that take JSON; every other `/api/` state change takes a form.
-const JSON_ENDPOINTS: &[&str] = &["/api/devices/create", "/api/devices/update"];
+const JSON_ENDPOINTS: &[&str] = &[
+    "/api/devices/create",
+    "/api/devices/update",
+    "/api/workspace/save",
+];
 
 /// The origin this request must come from: `PUBLIC_URL`, else the request's own scheme and Host.
 pub fn expected_origin(

@@ -89,11 +89,12 @@ pub fn drag_boundary(sizes: &[f32], index: usize, share: f32, min: f32) -> Vec<f
     out
 }
 
-/// A CSS grid template from shares: "60fr 40fr".
+/// A CSS grid template from shares. `minmax(0, …)`: a pane's content (a terminal's canvas)
+/// never makes its track bigger than its share.
 pub fn template(sizes: &[f32]) -> String {
     sizes
         .iter()
-        .map(|s| format!("{:.4}fr", s * 100.0))
+        .map(|s| format!("minmax(0, {:.4}fr)", s * 100.0))
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -170,6 +171,9 @@ mod tests {
         assert!((moved[0] - 0.7).abs() < 1e-6 && (moved[1] - 0.3).abs() < 1e-6);
         let squeezed = drag_boundary(&[0.5, 0.5], 0, 1.0, 0.05);
         assert!((squeezed[1] - 0.05).abs() < 1e-6);
-        assert_eq!(template(&[0.25, 0.75]), "25.0000fr 75.0000fr");
+        assert_eq!(
+            template(&[0.25, 0.75]),
+            "minmax(0, 25.0000fr) minmax(0, 75.0000fr)"
+        );
     }
 }

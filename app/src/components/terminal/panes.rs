@@ -59,6 +59,7 @@ pub fn Panes(tabs: TerminalTabs) -> impl IntoView {
                 style=position
                 role="tabpanel"
                 data-device=device_name
+                data-pane=move || placed().map(|p| p.to_string())
                 on:pointerdown=move |_| {
                     if let Some(at) = placed() {
                         tabs.focused.set(at);

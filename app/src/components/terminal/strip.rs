@@ -47,7 +47,7 @@ pub fn LayoutPicker(tabs: TerminalTabs) -> impl IntoView {
                     }
                 })
                 .collect_view()}
-            <form class="custom-grid" on:submit=apply>
+            <form class="custom-grid" novalidate on:submit=apply>
                 <input
                     type="number"
                     min="1"

@@ -1,0 +1,134 @@
+import { test, expect, Page } from "@playwright/test";
+import { addShellDevice, loginAsAdmin } from "./helpers";
+
+/** How many SESSION_STARTED entries the audit log holds for `device`. */
+async function sessionsStarted(page: Page, device: string): Promise<number> {
+  const res = await page.request.get(
+    `/api/audit?filter[actions][0]=SESSION_STARTED&filter[text]=${encodeURIComponent(device)}&limit=500`,
+  );
+  expect(res.ok()).toBeTruthy();
+  return (await res.json()).total;
+}
+
+/** Types a command into the terminal in pane `at` and waits for its answer there. */
+async function answers(page: Page, at: number, n: number) {
+  const pane = page.locator(`.pane[data-pane="${at}"]:not(.empty-pane)`);
+  await pane.locator(".xterm").click();
+  await page.keyboard.type(`echo pane-$((${n}*11))\n`);
+  await expect(pane.locator(".xterm-rows")).toContainText(`pane-${n * 11}`);
+}
+
+test("split view: four live terminals in 2×2, 1×2 without reconnecting, 4×4 at most, drag a tab, close refills, the layout comes back", async ({ page }) => {
+  await loginAsAdmin(page);
+  const device = await addShellDevice(page, "split");
+  await page.getByRole("button", { name: "Layout 2×2" }).click();
+  await expect(page.locator(".empty-pane")).toHaveCount(4);
+
+  // Each new terminal fills the first empty pane.
+  const open = page.getByRole("button", { name: `Open a terminal to ${device}` });
+  for (let i = 0; i < 4; i++) await open.click();
+  await expect(page.locator(".empty-pane")).toHaveCount(0);
+  await expect(page.getByRole("tab").filter({ hasText: "Connected" })).toHaveCount(4, { timeout: 20_000 });
+  for (let at = 0; at < 4; at++) await answers(page, at, at + 1);
+  const started = await sessionsStarted(page, device);
+  expect(started).toBe(4);
+
+  // Alt+Shift+arrows move the focus between panes; the focused one is outlined.
+  await page.locator('.pane[data-pane="0"] .xterm').click();
+  await page.keyboard.press("Alt+Shift+ArrowRight");
+  await expect(page.locator(".pane.focused")).toHaveAttribute("data-pane", "1");
+  await page.keyboard.press("Alt+Shift+ArrowDown");
+  await expect(page.locator(".pane.focused")).toHaveAttribute("data-pane", "3");
+
+  // 1×2: two panes stay, nothing reconnects, and a moved terminal still answers.
+  const fourth = await page.locator('.pane[data-pane="3"] .xterm-rows').textContent();
+  await page.getByRole("button", { name: "Layout 1×2" }).click();
+  await expect(page.locator(".pane:not(.hidden)")).toHaveCount(2);
+  await answers(page, 1, 7);
+  expect(await sessionsStarted(page, device)).toBe(started);
+
+  // Put the fourth terminal (off screen now) into pane 1 from the pane's menu: its scrollback came along.
+  const menu = page.getByRole("combobox", { name: "Pane 2 shows" });
+  const options = await menu.locator("option").allTextContents();
+  expect(options).toHaveLength(4);
+  await menu.selectOption({ index: 3 });
+  await expect(page.locator('.pane[data-pane="1"] .xterm-rows')).toContainText(fourth!.trim().split(/\s+/)[0]);
+  await answers(page, 1, 9);
+  expect(await sessionsStarted(page, device)).toBe(started);
+
+  // A 4×4 grid has 16 panes; a fifth row is refused.
+  await page.getByRole("spinbutton", { name: "Rows" }).fill("4");
+  await page.getByRole("spinbutton", { name: "Columns" }).fill("4");
+  await page.getByRole("button", { name: "Apply grid" }).click();
+  await expect(page.locator(".pane:not(.hidden)")).toHaveCount(16);
+  await page.getByRole("spinbutton", { name: "Rows" }).fill("5");
+  await page.getByRole("button", { name: "Apply grid" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "At most 4 rows and 4 columns." })).toBeVisible();
+  await expect(page.locator(".pane:not(.hidden)")).toHaveCount(16);
+
+  // Drag a tab that is off screen from the strip onto an empty pane (2×2 now shows the
+  // first and fourth terminals in panes 1 and 2).
+  await page.getByRole("button", { name: "Layout 2×2" }).click();
+  await page.getByRole("button", { name: "Layout 1×2" }).click();
+  await page.getByRole("button", { name: "Layout 2×2" }).click();
+  const empty = page.locator('.empty-pane[data-pane="3"]');
+  await expect(empty).toBeVisible();
+  const tabs = page.getByRole("tab");
+  const from = (await tabs.nth(2).locator(".tab-name").boundingBox())!;
+  const to = (await empty.boundingBox())!;
+  await page.mouse.move(from.x + 5, from.y + 5);
+  await page.mouse.down();
+  // A first move starts the drag (and shows the drop targets), the second reaches the pane.
+  await page.mouse.move(from.x + 40, from.y + 60, { steps: 5 });
+  await expect(page.locator(".drop-target")).toHaveCount(4);
+  await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await expect(page.locator(".empty-pane")).toHaveCount(1);
+  await expect(page.locator('.pane[data-pane="3"]:not(.empty-pane)')).toHaveCount(1);
+  await answers(page, 3, 5);
+
+  // Closing a tab refills its pane with the next tab not on screen.
+  await expect(page.locator('.empty-pane[data-pane="2"]')).toBeVisible();
+  await tabs.nth(0).getByRole("button", { name: `Close ${device}` }).click();
+  await expect(tabs).toHaveCount(3);
+  await expect(page.locator('.pane[data-pane="0"]:not(.empty-pane)')).toHaveCount(1);
+  await answers(page, 0, 3);
+  await expect(page.locator(".empty-pane")).toHaveCount(1);
+  expect(await sessionsStarted(page, device)).toBe(started);
+
+  // After a reload the layout is back with empty panes, and the bar reopens the sessions.
+  await page.reload();
+  await expect(page.locator(".empty-pane")).toHaveCount(4, { timeout: 20_000 });
+  await page.getByRole("button", { name: "Reopen 3 sessions" }).click();
+  await expect(page.getByRole("tab").filter({ hasText: "Connected" })).toHaveCount(3, { timeout: 20_000 });
+  await expect(page.locator(".empty-pane")).toHaveCount(1);
+  expect(await sessionsStarted(page, device)).toBe(started + 3);
+});
+
+test("split view: the layout follows the user to a second browser", async ({ page, browser }) => {
+  await loginAsAdmin(page);
+  await page.getByRole("button", { name: "Layout 2×1" }).click();
+  await expect(page.locator(".empty-pane")).toHaveCount(2);
+  // Dragging the splitter moves the boundary; it is saved when released.
+  const splitter = page.getByRole("separator", { name: "Row splitter 1" });
+  const box = (await splitter.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 - 80, { steps: 5 });
+  await page.mouse.up();
+  const first = await page.locator('.empty-pane[data-pane="0"]').boundingBox();
+  const second = await page.locator('.empty-pane[data-pane="1"]').boundingBox();
+  expect(first!.height).toBeLessThan(second!.height);
+
+  const other = await browser.newContext();
+  const elsewhere = await other.newPage();
+  await loginAsAdmin(elsewhere);
+  await expect(elsewhere.locator(".empty-pane")).toHaveCount(2, { timeout: 20_000 });
+  const a = await elsewhere.locator('.empty-pane[data-pane="0"]').boundingBox();
+  const b = await elsewhere.locator('.empty-pane[data-pane="1"]').boundingBox();
+  expect(a!.height).toBeLessThan(b!.height);
+  // Back to one pane, for the tests that follow.
+  await elsewhere.getByRole("button", { name: "Layout 1", exact: true }).click();
+  await expect(elsewhere.locator(".empty-pane")).toHaveCount(0);
+  await other.close();
+});
