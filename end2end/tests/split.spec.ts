@@ -25,7 +25,7 @@ test("split view: four live terminals in 2×2, 1×2 without reconnecting, 4×4 a
   await expect(page.locator(".empty-pane")).toHaveCount(4);
 
   // Each new terminal fills the first empty pane.
-  const open = page.getByRole("button", { name: `Open a terminal to ${device}` });
+  const open = page.getByRole("button", { name: `New session to ${device}` });
   for (let i = 0; i < 4; i++) await open.click();
   await expect(page.locator(".empty-pane")).toHaveCount(0);
   await expect(page.getByRole("tab").filter({ hasText: "Connected" })).toHaveCount(4, { timeout: 20_000 });
@@ -74,6 +74,7 @@ test("split view: four live terminals in 2×2, 1×2 without reconnecting, 4×4 a
   const empty = page.locator('.empty-pane[data-pane="3"]');
   await expect(empty).toBeVisible();
   const tabs = page.getByRole("tab");
+  await tabs.nth(2).scrollIntoViewIfNeeded();
   const from = (await tabs.nth(2).locator(".tab-name").boundingBox())!;
   const to = (await empty.boundingBox())!;
   await page.mouse.move(from.x + 5, from.y + 5);
@@ -131,4 +132,42 @@ test("split view: the layout follows the user to a second browser", async ({ pag
   await elsewhere.getByRole("button", { name: "Layout 1", exact: true }).click();
   await expect(elsewhere.locator(".empty-pane")).toHaveCount(0);
   await other.close();
+});
+
+test("broadcast input: one command reaches three panes, an excluded pane stays out, both changes are audited", async ({ page }) => {
+  await loginAsAdmin(page);
+  const device = await addShellDevice(page, "cast");
+  await page.getByRole("button", { name: "Layout 2×2" }).click();
+  const open = page.getByRole("button", { name: `New session to ${device}` });
+  for (let i = 0; i < 4; i++) await open.click();
+  await expect(page.getByRole("tab").filter({ hasText: "Connected" })).toHaveCount(4, { timeout: 20_000 });
+
+  await page.getByRole("button", { name: "Broadcast input" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Broadcast input is on" })).toContainText("4 terminals");
+  await expect(page.locator(".pane.broadcasting")).toHaveCount(4);
+  // Leave the fourth pane out.
+  await page.getByRole("checkbox", { name: "Pane 4 receives broadcast" }).uncheck();
+  await expect(page.locator(".pane.broadcasting")).toHaveCount(3);
+  await expect(page.getByRole("alert").filter({ hasText: "Broadcast input is on" })).toContainText("3 terminals");
+
+  await page.locator('.pane[data-pane="0"] .xterm').click();
+  await page.keyboard.type("echo cast-$((6*7))\n");
+  for (const at of [0, 1, 2]) {
+    await expect(page.locator(`.pane[data-pane="${at}"] .xterm-rows`)).toContainText("cast-42");
+  }
+  await expect(page.locator('.pane[data-pane="3"] .xterm-rows')).not.toContainText("cast-");
+
+  await page.getByRole("button", { name: "Turn broadcast off" }).click();
+  await expect(page.locator(".pane.broadcasting")).toHaveCount(0);
+  await page.locator('.pane[data-pane="1"] .xterm').click();
+  await page.keyboard.type("echo solo-$((2*3))\n");
+  await expect(page.locator('.pane[data-pane="1"] .xterm-rows')).toContainText("solo-6");
+  await expect(page.locator('.pane[data-pane="0"] .xterm-rows')).not.toContainText("solo-");
+
+  await page.getByRole("button", { name: "Audit log" }).click();
+  const audit = page.getByRole("dialog", { name: "Audit log" });
+  await expect(audit.locator("tbody tr", { hasText: "Started broadcasting input to 4 terminals" }).first()).toBeVisible({ timeout: 15_000 });
+  await expect(audit.locator("tbody tr", { hasText: "Stopped broadcasting input to 3 terminals" }).first()).toBeVisible();
+  await page.keyboard.press("Escape");
+  await page.getByRole("button", { name: "Layout 1", exact: true }).click();
 });

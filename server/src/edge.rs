@@ -14,6 +14,7 @@ const JSON_ENDPOINTS: &[&str] = &[
     "/api/devices/create",
     "/api/devices/update",
     "/api/workspace/save",
+    "/api/terminal/broadcast",
 ];
 
 /// The origin this request must come from: `PUBLIC_URL`, else the request's own scheme and Host.

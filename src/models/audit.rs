@@ -71,6 +71,9 @@ audit_actions! {
     SessionStarted => "SESSION_STARTED", "Session started", Access;
     SessionEnded => "SESSION_ENDED", "Session ended", Access;
     SessionFailed => "SESSION_FAILED", "Session failed", Failure;
+    /// Keystrokes typed into one terminal go to several.
+    BroadcastStarted => "BROADCAST_STARTED", "Broadcast started", Access;
+    BroadcastStopped => "BROADCAST_STOPPED", "Broadcast stopped", Access;
     SftpSessionStarted => "SFTP_SESSION_STARTED", "File session started", Access;
     SftpSessionEnded => "SFTP_SESSION_ENDED", "File session ended", Access;
     SftpUpload => "SFTP_UPLOAD", "File uploaded", Files;

@@ -1,6 +1,7 @@
 //! Live terminal sessions: the registry that records each start and, exactly once, each end,
 //! in `terminal_sessions` and the audit log, whichever way the session ends.
 
+pub mod broadcast;
 mod kind;
 pub mod limits;
 pub mod liveness;

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod broadcast;
 pub mod devices;
 pub mod files;
 pub mod workspace;

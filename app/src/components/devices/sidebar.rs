@@ -17,6 +17,13 @@ enum Dialog {
     Delete(DeviceView),
 }
 
+/// Whether a device's name, host or user holds `needle` (already lower-case).
+fn matches_filter(device: &DeviceView, needle: &str) -> bool {
+    [&device.name, &device.host, &device.username]
+        .iter()
+        .any(|field| field.to_lowercase().contains(needle))
+}
+
 /// The left sidebar: every device with edit and delete, and an add button.
 #[component]
 pub fn DeviceSidebar(is_admin: bool) -> impl IntoView {
@@ -45,10 +52,12 @@ pub fn DeviceSidebar(is_admin: bool) -> impl IntoView {
     let changed = Callback::new(move |_| reload());
 
     let tabs = use_context::<TerminalTabs>();
+    let filter = RwSignal::new(String::new());
     let item = move |device: DeviceView| {
         let edit = device.clone();
         let delete = device.clone();
         let open = device.clone();
+        let fresh = device.clone();
         let browse = device.clone();
         let name = device.name.clone();
         view! {
@@ -56,15 +65,34 @@ pub fn DeviceSidebar(is_admin: bool) -> impl IntoView {
                 <button
                     class="device-text"
                     aria-label=format!("Open a terminal to {name}")
-                    title=format!("Open a terminal to {name}")
-                    on:click=move |_| {
+                    title=format!("Open a terminal to {name} (Shift-click: a new session)")
+                    on:click=move |e| {
                         if let Some(tabs) = tabs {
-                            tabs.open(open.clone());
+                            // A device with a terminal open is focused; Shift asks for another.
+                            if e.shift_key() {
+                                tabs.open(open.clone());
+                            } else {
+                                tabs.open_or_show(open.clone());
+                            }
                         }
                     }
                 >
                     <span class="device-name">{device.name.clone()}</span>
                     <span class="device-target mono muted">{device.target()}</span>
+                </button>
+                <button
+                    class="icon-button small"
+                    aria-label=format!("New session to {name}")
+                    title=format!("New session to {name}")
+                    on:click=move |_| {
+                        if let Some(tabs) = tabs {
+                            tabs.open(fresh.clone());
+                        }
+                    }
+                >
+                    <svg viewBox="0 0 24 24" width="15" height="15" aria-hidden="true">
+                        <path d="M4 6h16v12H4zM7 10l3 2-3 2M12 14h4" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" stroke-linecap="round" />
+                    </svg>
                 </button>
                 <button
                     class="icon-button small"
@@ -138,7 +166,32 @@ pub fn DeviceSidebar(is_admin: bool) -> impl IntoView {
                         .into_any()
                 }
                 Some(list) => {
-                    view! { <ul class="device-list">{list.into_iter().map(item).collect_view()}</ul> }
+                    let list = StoredValue::new(list);
+                    let shown = move || {
+                        let needle = filter.get().trim().to_lowercase();
+                        list.with_value(|list| {
+                            list.iter()
+                                .filter(|d| needle.is_empty() || matches_filter(d, &needle))
+                                .cloned()
+                                .collect::<Vec<_>>()
+                        })
+                    };
+                    view! {
+                        <input
+                            class="device-filter"
+                            type="search"
+                            placeholder="Filter devices"
+                            aria-label="Filter devices by name, host or user"
+                            prop:value=move || filter.get()
+                            on:input=move |e| filter.set(event_target_value(&e))
+                        />
+                        <ul class="device-list">
+                            <For each=shown key=|d| (d.id, d.name.clone(), d.host.clone(), d.port, d.username.clone()) children=item />
+                        </ul>
+                        <Show when=move || !filter.get().trim().is_empty() && shown().is_empty()>
+                            <p class="muted sidebar-empty">"No device matches the filter."</p>
+                        </Show>
+                    }
                         .into_any()
                 }
             }}

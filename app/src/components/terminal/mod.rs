@@ -1,6 +1,7 @@
 //! Terminal tabs and the split view: one tab per opened device (a terminal, or its files),
 //! shown in the panes of a grid of up to 4 × 4.
 
+mod broadcast;
 mod grid;
 mod pane;
 mod panes;

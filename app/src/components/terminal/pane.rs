@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::tabs::TabStatus;
+use super::tabs::{TabStatus, TerminalTabs};
 
 /// One terminal: xterm.js in the browser, attached to `/ws/terminal/{device_id}`. Unmounting
 /// it (closing the tab, reconnecting) closes its WebSocket.
@@ -9,6 +9,9 @@ pub fn TerminalPane(
     device_id: i64,
     status: RwSignal<TabStatus>,
     active: Signal<bool>,
+    /// The tab it belongs to, and the tabs (for broadcast input).
+    key: u64,
+    tabs: TerminalTabs,
 ) -> impl IntoView {
     let host = NodeRef::<leptos::html::Div>::new();
     #[cfg(feature = "hydrate")]
@@ -23,6 +26,7 @@ pub fn TerminalPane(
                     el.into(),
                     device_id,
                     status,
+                    (key, tabs),
                 ));
             }
         });
@@ -37,6 +41,7 @@ pub fn TerminalPane(
             }
         });
         on_cleanup(move || {
+            tabs.broadcast.unregister(key);
             live.update_value(|l| {
                 if let Some(l) = l.take() {
                     l.close();
@@ -45,6 +50,6 @@ pub fn TerminalPane(
         });
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (device_id, status, active);
+    let _ = (device_id, status, active, key, tabs);
     view! { <div class="terminal-host" node_ref=host></div> }
 }

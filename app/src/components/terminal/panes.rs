@@ -56,6 +56,7 @@ pub fn Panes(tabs: TerminalTabs) -> impl IntoView {
                 class="pane"
                 class:hidden=move || placed().is_none()
                 class:focused=move || split() && active.get()
+                class:broadcasting=move || tabs.broadcast.on.get() && tabs.receivers().contains(&key)
                 style=position
                 role="tabpanel"
                 data-device=device_name
@@ -66,7 +67,7 @@ pub fn Panes(tabs: TerminalTabs) -> impl IntoView {
                     }
                 }
             >
-                <Show when=split>
+                <Show when=move || split() || tabs.broadcast.on.get()>
                     <div class="pane-bar">
                         <select aria-label=move || format!("Pane {} shows", placed().map_or(0, |p| p + 1)) on:change=choose>
                             <For
@@ -81,6 +82,23 @@ pub fn Panes(tabs: TerminalTabs) -> impl IntoView {
                                 }
                             />
                         </select>
+                        <Show when=move || tabs.broadcast.on.get() && tab.kind == TabKind::Terminal>
+                            <label class="choice small">
+                                <input
+                                    type="checkbox"
+                                    aria-label=move || format!("Pane {} receives broadcast", placed().map_or(0, |p| p + 1))
+                                    prop:checked=move || !tabs.broadcast.excluded.with(|e| e.contains(&key))
+                                    on:change=move |_| {
+                                        tabs.broadcast.excluded.update(|e| {
+                                            if !e.remove(&key) {
+                                                e.insert(key);
+                                            }
+                                        })
+                                    }
+                                />
+                                "Receives broadcast"
+                            </label>
+                        </Show>
                     </div>
                 </Show>
                 <div class="pane-body">
@@ -88,7 +106,7 @@ pub fn Panes(tabs: TerminalTabs) -> impl IntoView {
                         tab.generation.get();
                         match tab.kind {
                             TabKind::Terminal => {
-                                view! { <TerminalPane device_id=tab.device.id status=tab.status active /> }
+                                view! { <TerminalPane device_id=tab.device.id status=tab.status active key tabs /> }
                                     .into_any()
                             }
                             TabKind::Files => {

@@ -170,7 +170,30 @@ pub fn TabStrip(tabs: TerminalTabs) -> impl IntoView {
             <div class="tab-strip" role="tablist" aria-label="Terminals" title=shortcuts::HELP>
                 <For each=move || tabs.tabs.get() key=|t| t.key children=tab_button />
             </div>
+            <button
+                class="button small broadcast-toggle"
+                class:on=move || tabs.broadcast.on.get()
+                aria-pressed=move || tabs.broadcast.on.get().to_string()
+                title="Type into every terminal on screen at once"
+                on:click=move |_| tabs.set_broadcast(!tabs.broadcast.on.get_untracked())
+            >
+                "Broadcast input"
+            </button>
             <LayoutPicker tabs />
         </div>
+        <Show when=move || tabs.broadcast.on.get()>
+            <div class="broadcast-banner" role="alert">
+                <strong>"Broadcast input is on"</strong>
+                <span>
+                    {move || format!(
+                        ": what you type goes to {} terminals (outlined in orange).",
+                        tabs.receivers().len(),
+                    )}
+                </span>
+                <button class="button small" on:click=move |_| tabs.set_broadcast(false)>
+                    "Turn broadcast off"
+                </button>
+            </div>
+        </Show>
     }
 }

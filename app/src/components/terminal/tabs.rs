@@ -6,6 +6,7 @@ use cloudshell::models::DeviceView;
 use cloudshell::models::workspace::{MAX_SPLIT, Seat, SeatKind, WorkspaceLayout};
 use leptos::prelude::*;
 
+use super::broadcast::Broadcast;
 use super::grid::{self, Direction};
 
 /// A tab's connection state, shown as its badge. (Only the browser build sets the others.)
@@ -67,6 +68,7 @@ pub struct TerminalTabs {
     pub dragging: RwSignal<Option<u64>>,
     /// A saved layout's seats, offered as "Reopen N sessions" after a reload.
     pub offer: RwSignal<Option<WorkspaceLayout>>,
+    pub broadcast: Broadcast,
     next: StoredValue<u64>,
 }
 
@@ -79,6 +81,7 @@ impl TerminalTabs {
             focused: RwSignal::new(0),
             dragging: RwSignal::new(None),
             offer: RwSignal::new(None),
+            broadcast: Broadcast::new(),
             next: StoredValue::new(1),
         }
     }
@@ -86,6 +89,19 @@ impl TerminalTabs {
     /// Opens a new terminal tab to `device` (several to the same device are fine) and shows it.
     pub fn open(self, device: DeviceView) {
         self.open_kind(TabKind::Terminal, device);
+    }
+
+    /// Shows the device's terminal tab if one is open (the first), else opens one.
+    pub fn open_or_show(self, device: DeviceView) {
+        let found = self.tabs.with_untracked(|tabs| {
+            tabs.iter()
+                .find(|t| t.kind == TabKind::Terminal && t.device.id == device.id)
+                .map(|t| t.key)
+        });
+        match found {
+            Some(key) => self.show(key),
+            None => self.open(device),
+        }
     }
 
     /// Opens the device's files in a new tab and shows it.
@@ -235,6 +251,31 @@ impl TerminalTabs {
                 .collect()
         });
         layout
+    }
+
+    /// The terminals broadcast input reaches: on screen, connected, not excluded.
+    pub fn receivers(self) -> Vec<u64> {
+        let excluded = self.broadcast.excluded.get();
+        let sessions = self.broadcast.sessions.get();
+        let shown = self.panes.get();
+        self.tabs.with(|tabs| {
+            tabs.iter()
+                .filter(|t| t.kind == TabKind::Terminal)
+                .filter(|t| shown.contains(&Some(t.key)))
+                .filter(|t| sessions.contains_key(&t.key) && !excluded.contains(&t.key))
+                .map(|t| t.key)
+                .collect()
+        })
+    }
+
+    /// Turns broadcast input on or off, and records it with the sessions it reaches.
+    pub fn set_broadcast(self, on: bool) {
+        if self.broadcast.on.get_untracked() == on {
+            return;
+        }
+        let receivers = untrack(|| self.receivers());
+        self.broadcast.on.set(on);
+        self.broadcast.record(on, &receivers);
     }
 
     /// Saves the layout on the server (in the background; a failure only loses the layout).

@@ -81,7 +81,15 @@ fn socket_url(device_id: i64) -> Option<String> {
 }
 
 impl LiveTerminal {
-    pub fn start(el: HtmlElement, device_id: i64, status: RwSignal<TabStatus>) -> Option<Self> {
+    /// `tab` is the tab's key and the tabs: a connected terminal registers for broadcast
+    /// input, and what is typed into it is fanned out while broadcast is on.
+    pub fn start(
+        el: HtmlElement,
+        device_id: i64,
+        status: RwSignal<TabStatus>,
+        tab: (u64, super::tabs::TerminalTabs),
+    ) -> Option<Self> {
+        let (key, tabs) = tab;
         let theme: Theme = js_sys::Object::new().unchecked_into();
         theme.set_background("#0b0f14");
         theme.set_foreground("#e6edf3");
@@ -116,13 +124,17 @@ impl LiveTerminal {
 
         let on_message = {
             let term = handle(&term);
+            let socket = ws.clone();
             Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
                 let data = e.data();
                 if let Some(buffer) = data.dyn_ref::<js_sys::ArrayBuffer>() {
                     write_bytes(&term, &js_sys::Uint8Array::new(buffer));
                 } else if let Some(text) = data.as_string() {
                     match serde_json::from_str::<ServerMessage>(&text) {
-                        Ok(ServerMessage::Connected { .. }) => status.set(TabStatus::Connected),
+                        Ok(ServerMessage::Connected { session_id }) => {
+                            tabs.broadcast.register(key, socket.clone(), session_id);
+                            status.set(TabStatus::Connected);
+                        }
                         Ok(ServerMessage::Exit { status: code }) => {
                             note(
                                 &term,
@@ -181,8 +193,15 @@ impl LiveTerminal {
             let ws = ws.clone();
             Closure::<dyn FnMut(String)>::new(move |data: String| {
                 if ws.ready_state() == WebSocket::OPEN {
+                    // Broadcast input: the same frames to the other receiving terminals.
+                    let receivers = if tabs.broadcast.on.get_untracked() {
+                        untrack(|| tabs.receivers())
+                    } else {
+                        Vec::new()
+                    };
                     for frame in data.as_bytes().chunks(INPUT_FRAME_BYTES) {
                         let _ = ws.send_with_u8_array(frame);
+                        tabs.broadcast.fan_out(key, frame, &receivers);
                     }
                 }
             })
