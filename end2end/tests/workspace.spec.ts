@@ -37,6 +37,16 @@ test("sidebar and tab strip: the filter matches name, host and user; a click foc
   await expect(tabs).toHaveCount(4);
   await expect(tabs.filter({ hasText: "Connected" })).toHaveCount(4, { timeout: 20_000 });
 
+  // Filtering a device out of the list leaves its tabs working.
+  await filter.fill(beta);
+  await expect(item(alpha)).toHaveCount(0);
+  await tabs.filter({ hasText: alpha }).first().click();
+  await page.locator(".pane:not(.hidden) .xterm").click();
+  await page.keyboard.type("echo still-$((5*5))\n");
+  await expect(page.locator(".pane:not(.hidden) .xterm-rows")).toContainText("still-25");
+  await expect(page.locator("#crash-screen")).toHaveCount(0);
+  await filter.fill("");
+
   // On a phone-width screen each tab's ✕ can still be reached and clicked, last to first.
   await page.setViewportSize({ width: 390, height: 800 });
   for (let left = 4; left > 0; left--) {

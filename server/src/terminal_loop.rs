@@ -153,7 +153,11 @@ pub async fn run(socket: WebSocket, connected: Connected, registry: SessionRegis
         EndReason::TabClosed | EndReason::ConnectionLost | EndReason::ClientUnresponsive
     ) {
         let frame = CloseFrame {
-            code: 1000,
+            code: if reason.is_final() {
+                cloudshell::models::terminal::CLOSE_FINAL
+            } else {
+                1000
+            },
             reason: reason.to_string().into(),
         };
         let _ = timeout(

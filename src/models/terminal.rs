@@ -19,6 +19,11 @@ pub enum ClientMessage {
     Resize { cols: u32, rows: u32 },
 }
 
+/// The WebSocket close code for a session ended on purpose (exit, logout, password change,
+/// idle timeout, web session ended): the browser does not reconnect. Other ends close with
+/// 1000 (or without a close frame) and may be retried.
+pub const CLOSE_FINAL: u16 = 4000;
+
 /// Why a session could not start, or stopped with an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

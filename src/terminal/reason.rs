@@ -43,6 +43,19 @@ impl EndReason {
     ];
 
     /// The end reason with this audit reason, if there is one.
+    /// Whether the end was meant (the shell exited, the user's session ended), so the
+    /// browser must not reconnect; a dropped connection or a server going away may be retried.
+    pub fn is_final(self) -> bool {
+        !matches!(
+            self,
+            EndReason::SshClosed
+                | EndReason::ConnectionLost
+                | EndReason::ClientUnresponsive
+                | EndReason::ServerShutdown
+                | EndReason::ServerRestart
+        )
+    }
+
     pub fn from_reason(reason: &AuditReason) -> Option<Self> {
         Self::ALL.into_iter().find(|r| &r.reason() == reason)
     }

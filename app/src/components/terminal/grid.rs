@@ -83,7 +83,12 @@ pub fn drag_boundary(sizes: &[f32], index: usize, share: f32, min: f32) -> Vec<f
         return out;
     }
     let pair = out[index] + out[index + 1];
-    let first = (share * pair).clamp(min, pair - min);
+    // A small margin keeps both shares at or above `min` after rounding.
+    let floor = min * 1.001;
+    if pair <= 2.0 * floor || !share.is_finite() {
+        return out;
+    }
+    let first = (share * pair).max(floor).min(pair - floor);
     out[index] = first;
     out[index + 1] = pair - first;
     out
@@ -170,7 +175,26 @@ mod tests {
         let moved = drag_boundary(&[0.5, 0.5], 0, 0.7, 0.05);
         assert!((moved[0] - 0.7).abs() < 1e-6 && (moved[1] - 0.3).abs() < 1e-6);
         let squeezed = drag_boundary(&[0.5, 0.5], 0, 1.0, 0.05);
-        assert!((squeezed[1] - 0.05).abs() < 1e-6);
+        assert!((squeezed[1] - 0.05).abs() < 1e-4 && squeezed[1] >= 0.05);
+        // Three or four columns dragged to either end stay valid for the server.
+        for count in [3u8, 4] {
+            for index in 0..usize::from(count) - 1 {
+                for share in [-5.0, 0.0, 1.0, 7.0, f32::NAN] {
+                    let mut layout = cloudshell::models::workspace::WorkspaceLayout::even(1, count);
+                    layout.col_sizes = drag_boundary(&layout.col_sizes, index, share, 0.05);
+                    assert!(
+                        layout.is_valid(),
+                        "{count} cols, boundary {index}, share {share}: {:?}",
+                        layout.col_sizes
+                    );
+                }
+            }
+        }
+        // Neighbours already at their floor are left alone (no panic).
+        assert_eq!(
+            drag_boundary(&[0.04, 0.04, 0.92], 0, 0.5, 0.05),
+            [0.04, 0.04, 0.92]
+        );
         assert_eq!(
             template(&[0.25, 0.75]),
             "minmax(0, 25.0000fr) minmax(0, 75.0000fr)"

@@ -5,6 +5,7 @@ mod broadcast;
 mod grid;
 mod pane;
 mod panes;
+mod retry;
 pub mod shortcuts;
 mod strip;
 mod tabs;

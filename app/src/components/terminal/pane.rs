@@ -12,6 +12,8 @@ pub fn TerminalPane(
     /// The tab it belongs to, and the tabs (for broadcast input).
     key: u64,
     tabs: TerminalTabs,
+    /// Reconnects after an unexpected drop.
+    retry: super::retry::Retry,
 ) -> impl IntoView {
     let host = NodeRef::<leptos::html::Div>::new();
     #[cfg(feature = "hydrate")]
@@ -27,6 +29,7 @@ pub fn TerminalPane(
                     device_id,
                     status,
                     (key, tabs),
+                    retry,
                 ));
             }
         });
@@ -50,6 +53,6 @@ pub fn TerminalPane(
         });
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (device_id, status, active, key, tabs);
+    let _ = (device_id, status, active, key, tabs, retry);
     view! { <div class="terminal-host" node_ref=host></div> }
 }

@@ -69,14 +69,21 @@ pub fn Panes(tabs: TerminalTabs) -> impl IntoView {
             >
                 <Show when=move || split() || tabs.broadcast.on.get()>
                     <div class="pane-bar">
-                        <select aria-label=move || format!("Pane {} shows", placed().map_or(0, |p| p + 1)) on:change=choose>
+                        <select
+                            aria-label=move || format!("Pane {} shows", placed().map_or(0, |p| p + 1))
+                            prop:value=move || {
+                                tabs.panes.track();
+                                key.to_string()
+                            }
+                            on:change=choose
+                        >
                             <For
                                 each=move || tabs.tabs.get()
                                 key=|t| t.key
                                 children=move |t: Tab| {
                                     view! {
-                                        <option value=t.key.to_string() selected=move || t.key == key>
-                                            {t.device.name.clone()}
+                                        <option value=t.key.to_string() selected=t.key == key>
+                                            {format!("{} #{}", t.device.name, t.key)}
                                         </option>
                                     }
                                 }
@@ -106,7 +113,16 @@ pub fn Panes(tabs: TerminalTabs) -> impl IntoView {
                         tab.generation.get();
                         match tab.kind {
                             TabKind::Terminal => {
-                                view! { <TerminalPane device_id=tab.device.id status=tab.status active key tabs /> }
+                                view! {
+                                    <TerminalPane
+                                        device_id=tab.device.id
+                                        status=tab.status
+                                        active
+                                        key
+                                        tabs
+                                        retry=super::retry::Retry { attempts: tab.retries, generation: tab.generation }
+                                    />
+                                }
                                     .into_any()
                             }
                             TabKind::Files => {

@@ -146,6 +146,7 @@ pub fn TabStrip(tabs: TerminalTabs) -> impl IntoView {
                     on:click=move |e| {
                         e.stop_propagation();
                         status.set(TabStatus::Connecting);
+                        tab.retries.set(0);
                         tab.generation.update(|g| *g += 1);
                     }
                 >

@@ -54,6 +54,8 @@ pub struct Tab {
     pub status: RwSignal<TabStatus>,
     /// Bumped by Reconnect: the pane is rebuilt with a new connection.
     pub generation: RwSignal<u32>,
+    /// Automatic reconnects made since the tab was last connected.
+    pub retries: RwSignal<u32>,
 }
 
 #[derive(Clone, Copy)]
@@ -69,7 +71,12 @@ pub struct TerminalTabs {
     /// A saved layout's seats, offered as "Reopen N sessions" after a reload.
     pub offer: RwSignal<Option<WorkspaceLayout>>,
     pub broadcast: Broadcast,
+    /// A save on its way, and whether the layout changed since it was sent.
+    saving: StoredValue<(bool, bool)>,
     next: StoredValue<u64>,
+    /// The workspace's owner: a tab's signals are made under it, not under whatever
+    /// opened the tab (a sidebar row that a filter or a reload may remove).
+    owner: StoredValue<Option<Owner>>,
 }
 
 impl TerminalTabs {
@@ -82,7 +89,9 @@ impl TerminalTabs {
             dragging: RwSignal::new(None),
             offer: RwSignal::new(None),
             broadcast: Broadcast::new(),
+            saving: StoredValue::new((false, false)),
             next: StoredValue::new(1),
+            owner: StoredValue::new(Owner::current()),
         }
     }
 
@@ -113,15 +122,19 @@ impl TerminalTabs {
     pub fn open_kind(self, kind: TabKind, device: DeviceView) -> u64 {
         let key = self.next.get_value();
         self.next.set_value(key + 1);
-        self.tabs.update(|tabs| {
-            tabs.push(Tab {
-                key,
-                kind,
-                device,
-                status: RwSignal::new(TabStatus::Connecting),
-                generation: RwSignal::new(0),
-            })
-        });
+        let make = move || Tab {
+            key,
+            kind,
+            device,
+            status: RwSignal::new(TabStatus::Connecting),
+            generation: RwSignal::new(0),
+            retries: RwSignal::new(0),
+        };
+        let tab = match self.owner.get_value() {
+            Some(owner) => owner.with(make),
+            None => make(),
+        };
+        self.tabs.update(|tabs| tabs.push(tab));
         let focused = self.focused.get_untracked();
         let mut at = 0;
         self.panes.update(|p| at = grid::place(p, key, focused));
@@ -152,6 +165,9 @@ impl TerminalTabs {
 
     /// Shows `key` in pane `at` (a drop, or a pane's menu).
     pub fn put(self, at: usize, key: u64) {
+        if at >= self.panes.with_untracked(Vec::len) {
+            return;
+        }
         self.panes.update(|p| grid::assign(p, at, key));
         self.focused.set(at);
         self.save();
@@ -170,11 +186,12 @@ impl TerminalTabs {
         let Some(len) = isize::try_from(keys.len()).ok().filter(|&n| n > 0) else {
             return;
         };
+        // With nothing focused, "next" is the first tab and "previous" the last.
         let at = self
             .active_key()
             .and_then(|k| keys.iter().position(|&x| x == k))
             .and_then(|i| isize::try_from(i).ok())
-            .unwrap_or(0);
+            .unwrap_or(if by > 0 { -1 } else { 0 });
         let next = usize::try_from((at + by).rem_euclid(len)).unwrap_or(0);
         if let Some(&key) = keys.get(next) {
             self.show(key);
@@ -200,6 +217,9 @@ impl TerminalTabs {
             .with_untracked(|t| t.iter().map(|t| t.key).collect());
         self.panes.update(|p| grid::remove(p, key, &strip));
         self.tabs.update(|tabs| tabs.retain(|t| t.key != key));
+        self.broadcast.excluded.update(|e| {
+            e.remove(&key);
+        });
         self.save();
     }
 
@@ -268,26 +288,41 @@ impl TerminalTabs {
         })
     }
 
-    /// Turns broadcast input on or off, and records it with the sessions it reaches.
+    /// Turns broadcast input on (once the audit log has taken it) or off.
     pub fn set_broadcast(self, on: bool) {
         if self.broadcast.on.get_untracked() == on {
             return;
         }
         let receivers = untrack(|| self.receivers());
-        self.broadcast.on.set(on);
-        self.broadcast.record(on, &receivers);
+        self.broadcast.switch(on, receivers);
     }
 
-    /// Saves the layout on the server (in the background; a failure only loses the layout).
+    /// Saves the layout on the server, in the background and one save at a time: a change
+    /// made while one is on its way is sent after it (as the latest layout), so the last
+    /// change always wins. A failure only loses the layout.
     pub fn save(self) {
         self.offer.set(None);
-        #[cfg(feature = "hydrate")]
-        {
-            let layout = self.snapshot();
-            leptos::task::spawn_local(async move {
-                let _ = crate::api::workspace::save_workspace(layout).await;
-            });
+        let busy = self.saving.with_value(|(busy, _)| *busy);
+        if busy {
+            self.saving.update_value(|(_, again)| *again = true);
+            return;
         }
+        self.saving.set_value((true, false));
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            loop {
+                let layout = self.snapshot();
+                let _ = crate::api::workspace::save_workspace(layout).await;
+                let again = self.saving.with_value(|(_, again)| *again);
+                if !again {
+                    break;
+                }
+                self.saving.set_value((true, false));
+            }
+            self.saving.set_value((false, false));
+        });
+        #[cfg(not(feature = "hydrate"))]
+        self.saving.set_value((false, false));
     }
 }
 

@@ -20,6 +20,29 @@ pub fn Terminals(tabs: TerminalTabs) -> impl IntoView {
             }
         });
     }
+    // Broadcast input reaches only the sessions it was recorded for: when another one would
+    // start receiving (a tab opened into a pane, a pane refilled, a box ticked again), it
+    // turns off and says so.
+    let toasts = crate::components::toast::use_toasts();
+    Effect::new(move |_| {
+        if tabs.broadcast.on.get() && tabs.broadcast.grew(&tabs.receivers()) {
+            tabs.set_broadcast(false);
+            toasts.error(
+                "Broadcast input is off: the terminals on screen changed. Turn it on again to include them."
+                    .to_owned(),
+            );
+        }
+    });
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener(leptos::ev::pagehide, move |_| {
+            tabs.broadcast.stop_on_leave();
+        });
+        on_cleanup(move || {
+            tabs.broadcast.stop_on_leave();
+            handle.remove();
+        });
+    }
     let reopening = RwSignal::new(false);
     // Opens each saved seat's device in its pane (devices deleted since are skipped).
     let reopen = move |_| {

@@ -41,6 +41,8 @@ fn handle<T: JsCast>(value: &T) -> T {
 
 /// Everything a live terminal holds; dropping the closures only after `close`.
 pub struct LiveTerminal {
+    /// A reconnect waiting to happen (its `setTimeout` handle).
+    timer: std::rc::Rc<std::cell::Cell<Option<i32>>>,
     term: Terminal,
     fit: FitAddon,
     ws: WebSocket,
@@ -52,6 +54,7 @@ pub struct LiveTerminal {
     _on_data: Closure<dyn FnMut(String)>,
     _on_resize: Closure<dyn FnMut(JsValue)>,
     _on_key: Closure<dyn FnMut(KeyboardEvent) -> bool>,
+    _on_paste: Closure<dyn FnMut()>,
     _on_observe: Closure<dyn FnMut(JsValue)>,
 }
 
@@ -88,8 +91,12 @@ impl LiveTerminal {
         device_id: i64,
         status: RwSignal<TabStatus>,
         tab: (u64, super::tabs::TerminalTabs),
+        retry: super::retry::Retry,
     ) -> Option<Self> {
         let (key, tabs) = tab;
+        // Set when the session ended on purpose (exit, or a refusal another try cannot fix).
+        let final_end = std::rc::Rc::new(std::cell::Cell::new(false));
+        let timer = std::rc::Rc::new(std::cell::Cell::new(None::<i32>));
         let theme: Theme = js_sys::Object::new().unchecked_into();
         theme.set_background("#0b0f14");
         theme.set_foreground("#e6edf3");
@@ -125,6 +132,7 @@ impl LiveTerminal {
         let on_message = {
             let term = handle(&term);
             let socket = ws.clone();
+            let final_end = final_end.clone();
             Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
                 let data = e.data();
                 if let Some(buffer) = data.dyn_ref::<js_sys::ArrayBuffer>() {
@@ -133,9 +141,11 @@ impl LiveTerminal {
                     match serde_json::from_str::<ServerMessage>(&text) {
                         Ok(ServerMessage::Connected { session_id }) => {
                             tabs.broadcast.register(key, socket.clone(), session_id);
+                            retry.attempts.set(0);
                             status.set(TabStatus::Connected);
                         }
                         Ok(ServerMessage::Exit { status: code }) => {
+                            final_end.set(true);
                             note(
                                 &term,
                                 90,
@@ -145,7 +155,10 @@ impl LiveTerminal {
                             );
                             status.set(TabStatus::Disconnected);
                         }
-                        Ok(ServerMessage::Error { message, .. }) => {
+                        Ok(ServerMessage::Error { kind, message }) => {
+                            if !super::retry::worth_retrying(kind) {
+                                final_end.set(true);
+                            }
                             note(&term, 31, &message);
                             status.set(TabStatus::Error);
                         }
@@ -168,8 +181,35 @@ impl LiveTerminal {
 
         let on_close = {
             let term = handle(&term);
+            let (final_end, timer) = (final_end.clone(), timer.clone());
             Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| {
                 let current = status.get_untracked();
+                // An unexpected drop of a live session, or a failed reconnect: try again.
+                let dropped = current == TabStatus::Connected || retry.attempts.get_untracked() > 0;
+                if e.code() == cloudshell::models::terminal::CLOSE_FINAL {
+                    final_end.set(true);
+                }
+                if dropped && !final_end.get() {
+                    let next = retry.attempts.get_untracked() + 1;
+                    note(&term, 90, &super::retry::notice(next));
+                    if next <= super::retry::MAX_ATTEMPTS {
+                        status.set(TabStatus::Connecting);
+                        let again = Closure::once_into_js(move || {
+                            retry.attempts.set(next);
+                            retry.generation.update(|g| *g += 1);
+                        });
+                        timer.set(web_sys::window().and_then(|w| {
+                            w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                                again.unchecked_ref(),
+                                i32::try_from(super::retry::delay_ms(next)).unwrap_or(1000),
+                            )
+                            .ok()
+                        }));
+                    } else {
+                        status.set(TabStatus::Disconnected);
+                    }
+                    return;
+                }
                 if matches!(current, TabStatus::Connecting | TabStatus::Connected) {
                     let why = if e.reason().is_empty() {
                         "connection closed".to_owned()
@@ -189,12 +229,17 @@ impl LiveTerminal {
 
         // Keystrokes and pastes: bytes, never JSON, so nothing typed can be a command. A
         // paste arrives as one string; it goes in frames the server accepts.
+        // Set by a key press or a paste: only what the user typed is broadcast, never the
+        // replies xterm.js makes itself (cursor reports, focus and mouse events).
+        let typed = std::rc::Rc::new(std::cell::Cell::new(false));
         let on_data = {
             let ws = ws.clone();
+            let typed = typed.clone();
             Closure::<dyn FnMut(String)>::new(move |data: String| {
+                let from_user = typed.replace(false);
                 if ws.ready_state() == WebSocket::OPEN {
                     // Broadcast input: the same frames to the other receiving terminals.
-                    let receivers = if tabs.broadcast.on.get_untracked() {
+                    let receivers = if from_user && tabs.broadcast.on.get_untracked() {
                         untrack(|| tabs.receivers())
                     } else {
                         Vec::new()
@@ -227,7 +272,11 @@ impl LiveTerminal {
         // Ctrl+Shift+C copies the selection (Ctrl+C stays an interrupt for the shell).
         let on_key = {
             let term = handle(&term);
+            let typed = typed.clone();
             Closure::<dyn FnMut(KeyboardEvent) -> bool>::new(move |e: KeyboardEvent| {
+                if e.type_() == "keydown" || e.type_() == "keypress" {
+                    typed.set(true);
+                }
                 if e.type_() == "keydown"
                     && e.ctrl_key()
                     && e.shift_key()
@@ -245,6 +294,15 @@ impl LiveTerminal {
             })
         };
         term.attach_custom_key_event_handler(on_key.as_ref().unchecked_ref());
+        let on_paste = {
+            let typed = typed.clone();
+            Closure::<dyn FnMut()>::new(move || typed.set(true))
+        };
+        let _ = el.add_event_listener_with_callback_and_bool(
+            "paste",
+            on_paste.as_ref().unchecked_ref(),
+            true,
+        );
         let subscriptions = vec![
             term.on_data(on_data.as_ref().unchecked_ref()),
             term.on_resize(on_resize.as_ref().unchecked_ref()),
@@ -264,6 +322,7 @@ impl LiveTerminal {
         }
         term.focus();
         Some(Self {
+            timer,
             term,
             fit,
             ws,
@@ -275,6 +334,7 @@ impl LiveTerminal {
             _on_data: on_data,
             _on_resize: on_resize,
             _on_key: on_key,
+            _on_paste: on_paste,
             _on_observe: on_observe,
         })
     }
@@ -286,6 +346,10 @@ impl LiveTerminal {
 
     /// Closes the WebSocket at once (the server records "tab closed") and frees xterm.
     pub fn close(self) {
+        // A reconnect still waiting is called off with the tab.
+        if let (Some(id), Some(window)) = (self.timer.get(), web_sys::window()) {
+            window.clear_timeout_with_handle(id);
+        }
         self.ws.set_onclose(None);
         self.ws.set_onmessage(None);
         let _ = self.ws.close_with_code_and_reason(1000, "tab closed");
