@@ -270,6 +270,10 @@ pub fn Panes(tabs: TerminalTabs) -> impl IntoView {
                         drag.set(None);
                         tabs.save();
                     }
+                    on:pointercancel=move |_| {
+                        drag.set(None);
+                        tabs.save();
+                    }
                     on:dblclick=move |_| {
                         tabs.layout.update(|l| {
                             let even = WorkspaceLayout::even(l.rows, l.cols);

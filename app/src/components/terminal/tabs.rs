@@ -73,6 +73,8 @@ pub struct TerminalTabs {
     pub broadcast: Broadcast,
     /// A save on its way, and whether the layout changed since it was sent.
     saving: StoredValue<(bool, bool)>,
+    /// The user changed something (so a saved layout arriving late must not replace it).
+    touched: StoredValue<bool>,
     next: StoredValue<u64>,
     /// The workspace's owner: a tab's signals are made under it, not under whatever
     /// opened the tab (a sidebar row that a filter or a reload may remove).
@@ -90,6 +92,7 @@ impl TerminalTabs {
             offer: RwSignal::new(None),
             broadcast: Broadcast::new(),
             saving: StoredValue::new((false, false)),
+            touched: StoredValue::new(false),
             next: StoredValue::new(1),
             owner: StoredValue::new(Owner::current()),
         }
@@ -237,9 +240,13 @@ impl TerminalTabs {
         Ok(())
     }
 
-    /// Starts from a saved layout: its grid and shares, with empty panes.
+    /// Starts from a saved layout: its grid and shares, with empty panes. Not if the user
+    /// has already opened or arranged something.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub fn restore(self, saved: WorkspaceLayout) {
+        if self.touched.get_value() || !self.tabs.with_untracked(Vec::is_empty) {
+            return;
+        }
         let mut layout = saved.clone();
         layout.seats = vec![None; saved.panes()];
         self.panes.set(vec![None; saved.panes()]);
@@ -301,7 +308,7 @@ impl TerminalTabs {
     /// made while one is on its way is sent after it (as the latest layout), so the last
     /// change always wins. A failure only loses the layout.
     pub fn save(self) {
-        self.offer.set(None);
+        self.touched.set_value(true);
         let busy = self.saving.with_value(|(busy, _)| *busy);
         if busy {
             self.saving.update_value(|(_, again)| *again = true);

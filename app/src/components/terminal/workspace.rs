@@ -13,9 +13,7 @@ pub fn Terminals(tabs: TerminalTabs) -> impl IntoView {
     {
         super::shortcuts::install(tabs);
         leptos::task::spawn_local(async move {
-            if let Ok(Some(saved)) = crate::api::workspace::load_workspace().await
-                && tabs.tabs.with_untracked(Vec::is_empty)
-            {
+            if let Ok(Some(saved)) = crate::api::workspace::load_workspace().await {
                 tabs.restore(saved);
             }
         });
