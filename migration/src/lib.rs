@@ -15,6 +15,7 @@ mod m000009_create_terminal_revocations;
 mod m000010_add_terminal_session_counters;
 mod m000011_add_terminal_session_kind;
 mod m000012_create_user_workspaces;
+mod m000013_add_workspace_terminal_settings;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m000010_add_terminal_session_counters::Migration),
             Box::new(m000011_add_terminal_session_kind::Migration),
             Box::new(m000012_create_user_workspaces::Migration),
+            Box::new(m000013_add_workspace_terminal_settings::Migration),
         ]
     }
 }

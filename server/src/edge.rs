@@ -15,6 +15,7 @@ const JSON_ENDPOINTS: &[&str] = &[
     "/api/devices/update",
     "/api/workspace/save",
     "/api/terminal/broadcast",
+    "/api/settings/terminal/save",
 ];
 
 /// The origin this request must come from: `PUBLIC_URL`, else the request's own scheme and Host.

@@ -63,3 +63,53 @@ async fn a_saved_layout_comes_back_in_another_session_and_bad_ones_are_refused()
         .await;
     assert_eq!(res.status, 401);
 }
+
+#[tokio::test]
+async fn terminal_settings_default_until_saved_and_absurd_ones_are_refused() {
+    let app = spawn_app().await;
+    let token = app.login_admin().await;
+    let res = Request::get("/api/settings/terminal")
+        .cookie(&token)
+        .send(app.addr)
+        .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.json()["scrollback"], 10_000);
+    assert_eq!(res.json()["theme"], "dark");
+
+    let chosen = json!({"font_size": 18, "font_family": "liberation_mono", "scrollback": 5000,
+        "cursor_style": "bar", "cursor_blink": false, "theme": "solarized_dark",
+        "copy_on_select": true, "bell": "none"});
+    let res = Request::post_json("/api/settings/terminal/save", &json!({"settings": chosen}))
+        .cookie(&token)
+        .send(app.addr)
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let res = Request::get("/api/settings/terminal")
+        .cookie(&token)
+        .send(app.addr)
+        .await;
+    assert_eq!(res.json(), chosen);
+    // Saving settings leaves the layout alone, and the other way round.
+    let res = Request::get("/api/workspace")
+        .cookie(&token)
+        .send(app.addr)
+        .await;
+    assert_eq!(res.json()["rows"], 1);
+
+    for bad in [
+        json!({"font_size": 200, "font_family": "system", "scrollback": 10, "cursor_style": "bar", "cursor_blink": true, "theme": "dark", "copy_on_select": false, "bell": "none"}),
+        json!({"font_size": 14, "font_family": "system", "scrollback": 100001, "cursor_style": "bar", "cursor_blink": true, "theme": "dark", "copy_on_select": false, "bell": "none"}),
+        json!({"font_size": 14, "font_family": "comic_sans", "scrollback": 10, "cursor_style": "bar", "cursor_blink": true, "theme": "dark", "copy_on_select": false, "bell": "none"}),
+    ] {
+        let res = Request::post_json("/api/settings/terminal/save", &json!({"settings": bad}))
+            .cookie(&token)
+            .send(app.addr)
+            .await;
+        assert_eq!(res.status, 400, "{bad}: {}", res.body);
+    }
+    let res = Request::get("/api/settings/terminal")
+        .cookie(&token)
+        .send(app.addr)
+        .await;
+    assert_eq!(res.json(), chosen);
+}

@@ -7,6 +7,7 @@ pub mod device;
 pub mod device_api;
 pub mod files;
 pub mod terminal;
+pub mod terminal_settings;
 pub mod workspace;
 
 pub use audit::{

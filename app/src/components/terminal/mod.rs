@@ -3,9 +3,12 @@
 
 mod broadcast;
 mod grid;
+#[cfg(feature = "hydrate")]
+mod look;
 mod pane;
 mod panes;
 mod retry;
+mod settings;
 pub mod shortcuts;
 mod strip;
 mod tabs;

@@ -33,6 +33,15 @@ pub fn TerminalPane(
                 ));
             }
         });
+        // Settings changes (and their live preview) reach the running terminal.
+        Effect::new(move |_| {
+            let settings = tabs.settings.get();
+            live.with_value(|l| {
+                if let Some(l) = l {
+                    l.apply(&settings);
+                }
+            });
+        });
         // A pane that becomes visible takes its size from the panel and the keyboard focus.
         Effect::new(move |_| {
             if active.get() {

@@ -181,6 +181,7 @@ pub fn TabStrip(tabs: TerminalTabs) -> impl IntoView {
                 "Broadcast input"
             </button>
             <LayoutPicker tabs />
+            <super::settings::SettingsButton tabs />
         </div>
         <Show when=move || tabs.broadcast.on.get()>
             <div class="broadcast-banner" role="alert">

@@ -71,6 +71,8 @@ pub struct TerminalTabs {
     /// A saved layout's seats, offered as "Reopen N sessions" after a reload.
     pub offer: RwSignal<Option<WorkspaceLayout>>,
     pub broadcast: Broadcast,
+    /// How terminals look and behave (the user's, loaded from the server).
+    pub settings: RwSignal<cloudshell::models::terminal_settings::TerminalSettings>,
     /// A save on its way, and whether the layout changed since it was sent.
     saving: StoredValue<(bool, bool)>,
     /// The user changed something (so a saved layout arriving late must not replace it).
@@ -91,6 +93,7 @@ impl TerminalTabs {
             dragging: RwSignal::new(None),
             offer: RwSignal::new(None),
             broadcast: Broadcast::new(),
+            settings: RwSignal::new(Default::default()),
             saving: StoredValue::new((false, false)),
             touched: StoredValue::new(false),
             next: StoredValue::new(1),

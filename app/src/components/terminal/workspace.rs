@@ -13,6 +13,9 @@ pub fn Terminals(tabs: TerminalTabs) -> impl IntoView {
     {
         super::shortcuts::install(tabs);
         leptos::task::spawn_local(async move {
+            if let Ok(settings) = crate::api::workspace::load_terminal_settings().await {
+                tabs.settings.set(settings);
+            }
             if let Ok(Some(saved)) = crate::api::workspace::load_workspace().await {
                 tabs.restore(saved);
             }

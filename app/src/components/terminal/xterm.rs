@@ -10,7 +10,7 @@ use web_sys::{
     BinaryType, CloseEvent, HtmlElement, KeyboardEvent, MessageEvent, ResizeObserver, WebSocket,
 };
 use xterm_js_rs::addons::fit::FitAddon;
-use xterm_js_rs::{Disposable, Terminal, TerminalOptions, Theme};
+use xterm_js_rs::{Disposable, Terminal};
 
 use super::tabs::TabStatus;
 use crate::components::copy_button::write_clipboard;
@@ -41,6 +41,7 @@ fn handle<T: JsCast>(value: &T) -> T {
 
 /// Everything a live terminal holds; dropping the closures only after `close`.
 pub struct LiveTerminal {
+    _behaviours: super::look::Behaviours,
     /// A reconnect waiting to happen (its `setTimeout` handle).
     timer: std::rc::Rc<std::cell::Cell<Option<i32>>>,
     term: Terminal,
@@ -97,14 +98,7 @@ impl LiveTerminal {
         // Set when the session ended on purpose (exit, or a refusal another try cannot fix).
         let final_end = std::rc::Rc::new(std::cell::Cell::new(false));
         let timer = std::rc::Rc::new(std::cell::Cell::new(None::<i32>));
-        let theme: Theme = js_sys::Object::new().unchecked_into();
-        theme.set_background("#0b0f14");
-        theme.set_foreground("#e6edf3");
-        let options: TerminalOptions = js_sys::Object::new().unchecked_into();
-        options.set_cursor_blink(true);
-        options.set_font_size(14);
-        options.set_font_family("ui-monospace, SFMono-Regular, Menlo, Consolas, monospace");
-        options.set_theme(&theme);
+        let options = super::look::options(&tabs.settings.get_untracked());
         let term = Terminal::construct(Some(&options));
         let fit = FitAddon::new();
         term.load_addon(handle::<FitAddon>(&fit).into());
@@ -303,10 +297,12 @@ impl LiveTerminal {
             on_paste.as_ref().unchecked_ref(),
             true,
         );
-        let subscriptions = vec![
+        let behaviours = super::look::behaviours(&term, &el, tabs);
+        let mut subscriptions = vec![
             term.on_data(on_data.as_ref().unchecked_ref()),
             term.on_resize(on_resize.as_ref().unchecked_ref()),
         ];
+        subscriptions.extend(behaviours.disposables.iter().map(handle));
         // Window and panel size changes refit the terminal, which then reports its new size.
         let on_observe = {
             let (fit, el) = (handle(&fit), el.clone());
@@ -322,6 +318,7 @@ impl LiveTerminal {
         }
         term.focus();
         Some(Self {
+            _behaviours: behaviours,
             timer,
             term,
             fit,
@@ -337,6 +334,11 @@ impl LiveTerminal {
             _on_paste: on_paste,
             _on_observe: on_observe,
         })
+    }
+
+    /// Changes to the user's settings (the settings dialog's live preview, and its save).
+    pub fn apply(&self, settings: &cloudshell::models::terminal_settings::TerminalSettings) {
+        super::look::apply(&self.term, &self.fit, settings);
     }
 
     pub fn refit_and_focus(&self) {

@@ -1,0 +1,126 @@
+//! The user's terminal settings applied to xterm.js: the options a terminal starts with, the
+//! same options changed live (the settings dialog previews on every open terminal), and the
+//! two behaviours xterm.js leaves to the page: copy on select and the visual bell.
+
+use cloudshell::models::terminal_settings::{Bell, TerminalSettings};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use xterm_js_rs::addons::fit::FitAddon;
+use xterm_js_rs::{Disposable, Terminal, TerminalOptions};
+
+use super::tabs::TerminalTabs;
+use crate::components::copy_button::write_clipboard;
+
+fn set(target: &JsValue, key: &str, value: JsValue) {
+    let _ = js_sys::Reflect::set(target, &key.into(), &value);
+}
+
+/// xterm.js's `ITheme` for the settings' theme.
+fn theme(settings: &TerminalSettings) -> JsValue {
+    const NAMES: [&str; 16] = [
+        "black",
+        "red",
+        "green",
+        "yellow",
+        "blue",
+        "magenta",
+        "cyan",
+        "white",
+        "brightBlack",
+        "brightRed",
+        "brightGreen",
+        "brightYellow",
+        "brightBlue",
+        "brightMagenta",
+        "brightCyan",
+        "brightWhite",
+    ];
+    let palette = settings.theme.palette();
+    let object: JsValue = js_sys::Object::new().into();
+    set(&object, "background", palette.background.into());
+    set(&object, "foreground", palette.foreground.into());
+    set(&object, "cursor", palette.cursor.into());
+    set(&object, "selectionBackground", palette.selection.into());
+    for (name, colour) in NAMES.iter().zip(palette.ansi) {
+        set(&object, name, colour.into());
+    }
+    object
+}
+
+/// Writes every setting xterm.js knows into `target` (new options, or a live `options`).
+fn fill(target: &JsValue, settings: &TerminalSettings) {
+    set(target, "fontSize", f64::from(settings.font_size).into());
+    set(target, "fontFamily", settings.font_family.css().into());
+    set(target, "scrollback", f64::from(settings.scrollback).into());
+    set(target, "cursorStyle", settings.cursor_style.code().into());
+    set(target, "cursorBlink", settings.cursor_blink.into());
+    set(target, "theme", theme(settings));
+}
+
+/// The options a new terminal starts with.
+pub fn options(settings: &TerminalSettings) -> TerminalOptions {
+    let options: JsValue = js_sys::Object::new().into();
+    fill(&options, settings);
+    options.unchecked_into()
+}
+
+/// Changes a running terminal to `settings` and refits it (the font may have changed size).
+pub fn apply(term: &Terminal, fit: &FitAddon, settings: &TerminalSettings) {
+    if let Ok(live) = js_sys::Reflect::get(term, &"options".into()) {
+        fill(&live, settings);
+    }
+    fit.fit();
+}
+
+/// The page's part of the settings: copy on select, and a flash for the bell.
+pub struct Behaviours {
+    pub disposables: Vec<Disposable>,
+    _on_selection: Closure<dyn FnMut()>,
+    _on_bell: Closure<dyn FnMut()>,
+}
+
+pub fn behaviours(term: &Terminal, el: &web_sys::HtmlElement, tabs: TerminalTabs) -> Behaviours {
+    let on_selection = {
+        let term: Terminal = term.unchecked_ref::<JsValue>().clone().unchecked_into();
+        Closure::<dyn FnMut()>::new(move || {
+            let copy = tabs
+                .settings
+                .try_get_untracked()
+                .is_some_and(|s| s.copy_on_select);
+            if copy && term.has_selection() {
+                let text = term.get_selection();
+                leptos::task::spawn_local(async move {
+                    write_clipboard(&text).await;
+                });
+            }
+        })
+    };
+    let on_bell = {
+        let el = el.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            let visual = tabs
+                .settings
+                .try_get_untracked()
+                .is_some_and(|s| s.bell == Bell::Visual);
+            if visual {
+                // Restarting the animation: remove, force a style read, add again.
+                let _ = el.class_list().remove_1("bell");
+                let _ = el.offset_width();
+                let _ = el.class_list().add_1("bell");
+            }
+        })
+    };
+    let mut disposables = vec![term.on_selection_change(on_selection.as_ref().unchecked_ref())];
+    if let Ok(on) = js_sys::Reflect::get(term, &"onBell".into())
+        && let Ok(on) = on.dyn_into::<js_sys::Function>()
+        && let Ok(disposable) = on.call1(term, on_bell.as_ref().unchecked_ref())
+    {
+        disposables.push(disposable.unchecked_into());
+    }
+    Behaviours {
+        disposables,
+        _on_selection: on_selection,
+        _on_bell: on_bell,
+    }
+}
