@@ -31,7 +31,12 @@ async function sessionsStarted(page: Page, device: string): Promise<number> {
 /** Types a command into the terminal in pane `at` and waits for its answer there. */
 async function answers(page: Page, at: number, n: number) {
   const pane = page.locator(`.pane[data-pane="${at}"]:not(.empty-pane)`);
-  await pane.locator(".xterm").click();
+  // Typing only once this terminal has the keyboard (a pane just refilled may still be
+  // taking its size when first clicked); the echo, once typed, must show in this pane.
+  await expect(async () => {
+    await pane.locator(".xterm").click();
+    await expect(pane.locator("textarea.xterm-helper-textarea")).toBeFocused({ timeout: 1_000 });
+  }).toPass({ timeout: 10_000 });
   await page.keyboard.type(`echo pane-$((${n}*11))\n`);
   await expect(pane.locator(".xterm-rows")).toContainText(`pane-${n * 11}`);
 }

@@ -22,7 +22,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use cloudshell::models::audit::url_encode;
-use support::{USER, cpu_seconds, http, login_and_add_device, rss_kib, start_gateway, start_sshd};
+use support::{
+    QUIET_SSH, USER, cpu_seconds, http, login_and_add_device, rss_kib, start_gateway, start_sshd,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -180,16 +182,7 @@ fn direct(port: u16, key: &Path, command: &str, batch: &Path) -> anyhow::Result<
     std::fs::write(batch, format!("{command}\n"))?;
     let started = Instant::now();
     let ok = Command::new("sftp")
-        .args([
-            "-q",
-            "-o",
-            "StrictHostKeyChecking=no",
-            "-o",
-            "UserKnownHostsFile=/dev/null",
-            "-o",
-            "BatchMode=yes",
-            "-i",
-        ])
+        .args(QUIET_SSH)
         .arg(key)
         .args(["-P", &port.to_string(), "-b"])
         .arg(batch)

@@ -3,6 +3,7 @@ pub mod change_password;
 pub mod copy_button;
 pub mod devices;
 pub mod files;
+pub mod form_actions;
 pub mod header;
 pub mod modal;
 pub mod recovery;

@@ -12,6 +12,17 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 pub const USER: &str = "cloudshell-sshtest";
+/// OpenSSH client options for the bench's throwaway sshd: no prompts, no known_hosts.
+pub const QUIET_SSH: [&str; 8] = [
+    "-q",
+    "-o",
+    "StrictHostKeyChecking=no",
+    "-o",
+    "UserKnownHostsFile=/dev/null",
+    "-o",
+    "BatchMode=yes",
+    "-i",
+];
 
 pub fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?

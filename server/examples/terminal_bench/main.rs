@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use futures_util::{SinkExt, StreamExt};
 use support::{
-    Killed, USER, cpu_seconds, login_and_add_device, rss_kib, start_gateway, start_sshd,
+    Killed, QUIET_SSH, USER, cpu_seconds, login_and_add_device, rss_kib, start_gateway, start_sshd,
 };
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -135,17 +135,8 @@ impl Term {
 
 fn direct(port: u16, key: &Path) -> anyhow::Result<Term> {
     let mut child = Command::new("ssh")
-        .args([
-            "-tt",
-            "-q",
-            "-o",
-            "StrictHostKeyChecking=no",
-            "-o",
-            "UserKnownHostsFile=/dev/null",
-            "-o",
-            "BatchMode=yes",
-            "-i",
-        ])
+        .arg("-tt")
+        .args(QUIET_SSH)
         .arg(key)
         .args(["-p", &port.to_string(), &format!("{USER}@127.0.0.1")])
         .stdin(Stdio::piped())

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::state::{Browser, FileDialog};
 use super::view_model::parse_octal;
 use crate::api::files::{change_mode, make_folder, rename_file};
+use crate::components::form_actions::FormActions;
 use crate::components::modal::Modal;
 use crate::error::AppError;
 
@@ -90,18 +91,7 @@ pub fn NameDialog(browser: Browser, entry: Option<FileEntry>) -> impl IntoView {
                     prop:value=move || name.get()
                     on:input=move |e| name.set(event_target_value(&e))
                 />
-                <Show when=move || error.get().is_some()>
-                    <p class="form-error" role="alert">{move || error.get()}</p>
-                </Show>
-                <div class="dialog-actions">
-                    <button type="button" class="button" on:click=move |_| close.run(())>"Cancel"</button>
-                    <button type="submit" class="button primary" disabled=pending>
-                        <Show when=move || pending.get()>
-                            <span class="spinner" aria-hidden="true"></span>
-                        </Show>
-                        {if renaming { "Rename" } else { "Create" }}
-                    </button>
-                </div>
+                <FormActions error pending submit=if renaming { "Rename" } else { "Create" } on_cancel=close />
             </form>
         </Modal>
     }
@@ -195,18 +185,7 @@ pub fn ChmodDialog(browser: Browser, entry: FileEntry) -> impl IntoView {
                         .collect_view()}
                 </div>
                 <p class="hint mono">{move || mode_string(mode.get())}</p>
-                <Show when=move || error.get().is_some()>
-                    <p class="form-error" role="alert">{move || error.get()}</p>
-                </Show>
-                <div class="dialog-actions">
-                    <button type="button" class="button" on:click=move |_| close.run(())>"Cancel"</button>
-                    <button type="submit" class="button primary" disabled=pending>
-                        <Show when=move || pending.get()>
-                            <span class="spinner" aria-hidden="true"></span>
-                        </Show>
-                        "Apply"
-                    </button>
-                </div>
+                <FormActions error pending submit="Apply" on_cancel=close />
             </form>
         </Modal>
     }

@@ -48,7 +48,7 @@ fn theme(settings: &TerminalSettings) -> JsValue {
     object
 }
 
-/// Writes every setting xterm.js knows into `target` (new options, or a live `options`).
+/// Writes every setting xterm.js knows into new options.
 fn fill(target: &JsValue, settings: &TerminalSettings) {
     set(target, "fontSize", f64::from(settings.font_size).into());
     set(target, "fontFamily", settings.font_family.css().into());
@@ -65,12 +65,34 @@ pub fn options(settings: &TerminalSettings) -> TerminalOptions {
     options.unchecked_into()
 }
 
-/// Changes a running terminal to `settings` and refits it (the font may have changed size).
-pub fn apply(term: &Terminal, fit: &FitAddon, settings: &TerminalSettings) {
-    if let Ok(live) = js_sys::Reflect::get(term, &"options".into()) {
-        fill(&live, settings);
+/// Changes a running terminal from `old` to `new` settings: only what changed is written
+/// (setting `scrollback` or the theme again would resize the buffer or redraw for nothing),
+/// then it is refitted if the font changed.
+pub fn apply(term: &Terminal, fit: &FitAddon, old: &TerminalSettings, new: &TerminalSettings) {
+    let Ok(live) = js_sys::Reflect::get(term, &"options".into()) else {
+        return;
+    };
+    if old.font_size != new.font_size {
+        set(&live, "fontSize", f64::from(new.font_size).into());
     }
-    fit.fit();
+    if old.font_family != new.font_family {
+        set(&live, "fontFamily", new.font_family.css().into());
+    }
+    if old.scrollback != new.scrollback {
+        set(&live, "scrollback", f64::from(new.scrollback).into());
+    }
+    if old.cursor_style != new.cursor_style {
+        set(&live, "cursorStyle", new.cursor_style.code().into());
+    }
+    if old.cursor_blink != new.cursor_blink {
+        set(&live, "cursorBlink", new.cursor_blink.into());
+    }
+    if old.theme != new.theme {
+        set(&live, "theme", theme(new));
+    }
+    if old.font_size != new.font_size || old.font_family != new.font_family {
+        fit.fit();
+    }
 }
 
 /// The page's part of the settings: copy on select, and a flash for the bell.

@@ -33,15 +33,23 @@ pub fn TerminalPane(
                 ));
             }
         });
-        // Settings changes (and their live preview) reach the running terminal.
-        Effect::new(move |_| {
-            let settings = tabs.settings.get();
-            live.with_value(|l| {
-                if let Some(l) = l {
-                    l.apply(&settings);
+        // Settings changes (and their live preview) reach the running terminal, which
+        // started with the settings of its time.
+        Effect::new(
+            move |before: Option<cloudshell::models::terminal_settings::TerminalSettings>| {
+                let now = tabs.settings.get();
+                if let Some(before) = before
+                    && before != now
+                {
+                    live.with_value(|l| {
+                        if let Some(l) = l {
+                            l.apply(&before, &now);
+                        }
+                    });
                 }
-            });
-        });
+                now
+            },
+        );
         // A pane that becomes visible takes its size from the panel and the keyboard focus.
         Effect::new(move |_| {
             if active.get() {

@@ -7,6 +7,7 @@ use cloudshell::models::terminal_settings::{
 use leptos::prelude::*;
 
 use super::tabs::TerminalTabs;
+use crate::components::form_actions::FormActions;
 use crate::components::modal::Modal;
 
 #[component]
@@ -17,6 +18,7 @@ pub fn SettingsButton(tabs: TerminalTabs) -> impl IntoView {
             class="icon-button small settings-button"
             aria-label="Terminal settings"
             title="Terminal settings"
+            disabled=move || !tabs.settings_loaded.get()
             on:click=move |_| open.set(true)
         >
             <svg viewBox="0 0 24 24" width="15" height="15" aria-hidden="true">
@@ -216,18 +218,7 @@ fn SettingsDialog(tabs: TerminalTabs, on_close: Callback<()>) -> impl IntoView {
                     </div>
                     <div>"admin@web01:~$ █"</div>
                 </div>
-                <Show when=move || error.get().is_some()>
-                    <p class="form-error" role="alert">{move || error.get()}</p>
-                </Show>
-                <div class="dialog-actions">
-                    <button type="button" class="button" on:click=move |_| cancel.run(())>"Cancel"</button>
-                    <button type="submit" class="button primary" disabled=pending>
-                        <Show when=move || pending.get()>
-                            <span class="spinner" aria-hidden="true"></span>
-                        </Show>
-                        "Save"
-                    </button>
-                </div>
+                <FormActions error pending submit="Save" on_cancel=cancel />
             </form>
         </Modal>
     }

@@ -73,6 +73,8 @@ pub struct TerminalTabs {
     pub broadcast: Broadcast,
     /// How terminals look and behave (the user's, loaded from the server).
     pub settings: RwSignal<cloudshell::models::terminal_settings::TerminalSettings>,
+    /// The settings have come from the server (the dialog waits for them).
+    pub settings_loaded: RwSignal<bool>,
     /// A save on its way, and whether the layout changed since it was sent.
     saving: StoredValue<(bool, bool)>,
     /// The user changed something (so a saved layout arriving late must not replace it).
@@ -94,6 +96,7 @@ impl TerminalTabs {
             offer: RwSignal::new(None),
             broadcast: Broadcast::new(),
             settings: RwSignal::new(Default::default()),
+            settings_loaded: RwSignal::new(false),
             saving: StoredValue::new((false, false)),
             touched: StoredValue::new(false),
             next: StoredValue::new(1),

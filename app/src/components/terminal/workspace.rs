@@ -16,6 +16,7 @@ pub fn Terminals(tabs: TerminalTabs) -> impl IntoView {
             if let Ok(settings) = crate::api::workspace::load_terminal_settings().await {
                 tabs.settings.set(settings);
             }
+            tabs.settings_loaded.set(true);
             if let Ok(Some(saved)) = crate::api::workspace::load_workspace().await {
                 tabs.restore(saved);
             }

@@ -304,11 +304,19 @@ impl LiveTerminal {
         ];
         subscriptions.extend(behaviours.disposables.iter().map(handle));
         // Window and panel size changes refit the terminal, which then reports its new size.
+        // Shown again after `display: none` (whose end resets the scroll position), it also
+        // goes back to the newest line.
         let on_observe = {
-            let (fit, el) = (handle(&fit), el.clone());
+            let (fit, el, term) = (handle(&fit), el.clone(), handle(&term));
+            let was_hidden = std::cell::Cell::new(false);
             Closure::<dyn FnMut(JsValue)>::new(move |_| {
                 if el.offset_width() > 0 && el.offset_height() > 0 {
                     fit.fit();
+                    if was_hidden.replace(false) {
+                        term.scroll_to_bottom();
+                    }
+                } else {
+                    was_hidden.set(true);
                 }
             })
         };
@@ -337,8 +345,12 @@ impl LiveTerminal {
     }
 
     /// Changes to the user's settings (the settings dialog's live preview, and its save).
-    pub fn apply(&self, settings: &cloudshell::models::terminal_settings::TerminalSettings) {
-        super::look::apply(&self.term, &self.fit, settings);
+    pub fn apply(
+        &self,
+        old: &cloudshell::models::terminal_settings::TerminalSettings,
+        new: &cloudshell::models::terminal_settings::TerminalSettings,
+    ) {
+        super::look::apply(&self.term, &self.fit, old, new);
     }
 
     pub fn refit_and_focus(&self) {
