@@ -17,6 +17,23 @@ pub enum WorkspaceError {
     Db(#[from] sea_orm::DbErr),
 }
 
+/// Inserts the user's row, or updates only `columns` of the one there.
+async fn upsert(
+    db: &DatabaseConnection,
+    row: user_workspace::ActiveModel,
+    columns: [user_workspace::Column; 2],
+) -> Result<(), WorkspaceError> {
+    user_workspace::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(user_workspace::Column::UserId)
+                .update_columns(columns)
+                .to_owned(),
+        )
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// The user's saved layout. A row that no longer reads as one (a hand edit, an older shape)
 /// is ignored: the workspace then starts from one pane.
 pub async fn load(
@@ -54,18 +71,11 @@ pub async fn save(
         updated_micros: Set(to_micros(crate::clock::now_utc())),
         terminal_settings: Set(None),
     };
-    user_workspace::Entity::insert(row)
-        .on_conflict(
-            OnConflict::column(user_workspace::Column::UserId)
-                .update_columns([
-                    user_workspace::Column::Layout,
-                    user_workspace::Column::UpdatedMicros,
-                ])
-                .to_owned(),
-        )
-        .exec(db)
-        .await?;
-    Ok(())
+    let columns = [
+        user_workspace::Column::Layout,
+        user_workspace::Column::UpdatedMicros,
+    ];
+    upsert(db, row, columns).await
 }
 
 /// The user's terminal settings, or the defaults (also for a row that no longer reads).
@@ -99,16 +109,9 @@ pub async fn save_settings(
         updated_micros: Set(to_micros(crate::clock::now_utc())),
         terminal_settings: Set(Some(json)),
     };
-    user_workspace::Entity::insert(row)
-        .on_conflict(
-            OnConflict::column(user_workspace::Column::UserId)
-                .update_columns([
-                    user_workspace::Column::TerminalSettings,
-                    user_workspace::Column::UpdatedMicros,
-                ])
-                .to_owned(),
-        )
-        .exec(db)
-        .await?;
-    Ok(())
+    let columns = [
+        user_workspace::Column::TerminalSettings,
+        user_workspace::Column::UpdatedMicros,
+    ];
+    upsert(db, row, columns).await
 }

@@ -10,7 +10,7 @@ use crate::error::AppError;
 /// caller's own open terminals. Waits for the audit log to take it.
 #[server(prefix = "/api", endpoint = "terminal/broadcast", input = Json)]
 pub async fn record_broadcast(on: bool, sessions: Vec<String>) -> Result<(), AppError> {
-    use crate::api::ssr::{actor, db, fail, internal};
+    use crate::api::ssr::{actor, auditor, db, fail, internal};
     use cloudshell::terminal::broadcast::{BroadcastError, event};
     let actor = actor()?;
     let event = match event(&db()?, &actor, on, &sessions).await {
@@ -22,9 +22,7 @@ pub async fn record_broadcast(on: bool, sessions: Vec<String>) -> Result<(), App
         }
         Err(e) => return Err(internal("broadcast event", e)),
     };
-    let auditor = use_context::<cloudshell::audit::Auditor>()
-        .ok_or_else(|| internal("context", "Auditor not provided"))?;
-    auditor
+    auditor()?
         .record_durable(event)
         .await
         .map(|_| ())

@@ -43,10 +43,7 @@ mod ssr {
         }
     }
 
-    pub fn auditor() -> Result<cloudshell::audit::Auditor, AppError> {
-        use_context::<cloudshell::audit::Auditor>()
-            .ok_or_else(|| internal("context", "Auditor not provided"))
-    }
+    pub use crate::api::ssr::auditor;
 }
 
 /// `POST /api/files/open` (form `device_id`): connects and starts SFTP in the remote user's

@@ -77,6 +77,12 @@ pub fn db() -> Result<sea_orm::DatabaseConnection, AppError> {
         .ok_or_else(|| internal("context", "DatabaseConnection not provided"))
 }
 
+/// The audit log's writer, provided to every server function.
+pub fn auditor() -> Result<cloudshell::audit::Auditor, AppError> {
+    use_context::<cloudshell::audit::Auditor>()
+        .ok_or_else(|| internal("context", "Auditor not provided"))
+}
+
 pub fn devices() -> Result<DeviceService, AppError> {
     use_context::<DeviceService>().ok_or_else(|| internal("context", "DeviceService not provided"))
 }
