@@ -100,10 +100,21 @@ if [ ! -d "$ROOT/node_modules/@xterm/xterm" ] || [ "$ROOT/package-lock.json" -nt
   (cd "$ROOT" && npm ci --no-audit --no-fund)
 fi
 
-# xterm.js is served from public/xterm (not committed): the npm package is the source.
-mkdir -p "$ROOT/public/xterm"
+# xterm.js, its addons and the terminal fonts are served from public/xterm and public/fonts
+# (not committed): the npm packages are the source.
+mkdir -p "$ROOT/public/xterm" "$ROOT/public/fonts"
 cp "$ROOT/node_modules/@xterm/xterm/lib/xterm.mjs" "$ROOT/node_modules/@xterm/xterm/css/xterm.css" \
-  "$ROOT/node_modules/@xterm/addon-fit/lib/addon-fit.mjs" "$ROOT/public/xterm/"
+  "$ROOT/public/xterm/"
+for addon in fit search web-links; do
+  cp "$ROOT/node_modules/@xterm/addon-$addon/lib/addon-$addon.mjs" "$ROOT/public/xterm/"
+done
+# The fonts style/main.css names: Latin and Latin Extended, regular and bold, with each licence.
+for font in jetbrains-mono source-code-pro ibm-plex-mono fira-mono; do
+  for file in latin-400 latin-700 latin-ext-400 latin-ext-700; do
+    cp "$ROOT/node_modules/@fontsource/$font/files/$font-$file-normal.woff2" "$ROOT/public/fonts/"
+  done
+  cp "$ROOT/node_modules/@fontsource/$font/LICENSE" "$ROOT/public/fonts/$font-LICENSE.txt"
+done
 
 if [ "$MODE" = "test" ]; then
   SUDO=""

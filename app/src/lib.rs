@@ -39,7 +39,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" href="/xterm/xterm.css" />
                 // The bare module names the xterm bindings import, mapped to the served files.
                 <script type="importmap" nonce=nonce()>
-                    r#"{"imports":{"xterm":"/xterm/xterm.mjs","xterm-addon-fit":"/xterm/addon-fit.mjs"}}"#
+                    r#"{"imports":{"xterm":"/xterm/xterm.mjs","xterm-addon-fit":"/xterm/addon-fit.mjs","@xterm/addon-search":"/xterm/addon-search.mjs","@xterm/addon-web-links":"/xterm/addon-web-links.mjs"}}"#
                 </script>
                 // Installable app: the worker caches static assets and serves the offline page.
                 <script nonce=nonce()>

@@ -110,40 +110,58 @@ impl CursorStyle {
     }
 }
 
-/// The monospace families offered. Each is a stack of local fonts ending in `monospace`; no
-/// font is fetched from anywhere.
+/// The monospace families offered: the system's own, or one of four shipped with the app
+/// (served from `/fonts/`, never a CDN). Each stack ends in `monospace`, so a font that is
+/// still loading, or lacks a character, falls back to a fixed-width one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FontFamily {
+    /// Also what the local-only choices of earlier versions read as.
+    #[serde(
+        alias = "dejavu_sans_mono",
+        alias = "liberation_mono",
+        alias = "courier"
+    )]
     System,
-    DejaVuSansMono,
-    LiberationMono,
-    Courier,
+    JetbrainsMono,
+    SourceCodePro,
+    IbmPlexMono,
+    FiraMono,
 }
 
 impl FontFamily {
-    pub const ALL: [FontFamily; 4] = [
+    pub const ALL: [FontFamily; 5] = [
         FontFamily::System,
-        FontFamily::DejaVuSansMono,
-        FontFamily::LiberationMono,
-        FontFamily::Courier,
+        FontFamily::JetbrainsMono,
+        FontFamily::SourceCodePro,
+        FontFamily::IbmPlexMono,
+        FontFamily::FiraMono,
     ];
 
     pub fn label(self) -> &'static str {
         match self {
             FontFamily::System => "System monospace",
-            FontFamily::DejaVuSansMono => "DejaVu Sans Mono",
-            FontFamily::LiberationMono => "Liberation Mono",
-            FontFamily::Courier => "Courier",
+            FontFamily::JetbrainsMono => "JetBrains Mono",
+            FontFamily::SourceCodePro => "Source Code Pro",
+            FontFamily::IbmPlexMono => "IBM Plex Mono",
+            FontFamily::FiraMono => "Fira Mono",
         }
     }
 
-    pub fn css(self) -> &'static str {
+    /// The family name in the app's `@font-face` rules, for the shipped fonts.
+    pub fn shipped_name(self) -> Option<&'static str> {
         match self {
-            FontFamily::System => "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace",
-            FontFamily::DejaVuSansMono => "\"DejaVu Sans Mono\", monospace",
-            FontFamily::LiberationMono => "\"Liberation Mono\", monospace",
-            FontFamily::Courier => "\"Courier New\", Courier, monospace",
+            FontFamily::System => None,
+            other => Some(other.label()),
+        }
+    }
+
+    pub fn css(self) -> String {
+        const SYSTEM: &str = "ui-monospace, SFMono-Regular, Menlo, Consolas, \"DejaVu Sans Mono\", \
+                              \"Liberation Mono\", monospace";
+        match self.shipped_name() {
+            Some(name) => format!("\"{name}\", monospace"),
+            None => SYSTEM.to_owned(),
         }
     }
 }
@@ -209,6 +227,19 @@ mod tests {
             ..TerminalSettings::default()
         };
         assert!(!deep.is_valid());
+    }
+
+    #[test]
+    fn settings_saved_with_a_font_no_longer_offered_still_read() {
+        let json = serde_json::to_string(&TerminalSettings::default()).unwrap();
+        for old in ["dejavu_sans_mono", "liberation_mono", "courier"] {
+            let stored = json.replace("\"system\"", &format!("\"{old}\""));
+            let read: TerminalSettings = serde_json::from_str(&stored).unwrap();
+            assert_eq!(read.font_family, FontFamily::System);
+        }
+        for family in FontFamily::ALL {
+            assert!(family.css().ends_with("monospace"));
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! same options changed live (the settings dialog previews on every open terminal), and the
 //! two behaviours xterm.js leaves to the page: copy on select and the visual bell.
 
-use cloudshell::models::terminal_settings::{Bell, TerminalSettings};
+use cloudshell::models::terminal_settings::{Bell, FontFamily, TerminalSettings};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -62,6 +62,8 @@ fn fill(target: &JsValue, settings: &TerminalSettings) {
 pub fn options(settings: &TerminalSettings) -> TerminalOptions {
     let options: JsValue = js_sys::Object::new().into();
     fill(&options, settings);
+    // The search addon highlights matches with decorations, a "proposed" xterm.js API.
+    set(&options, "allowProposedApi", true.into());
     options.unchecked_into()
 }
 
@@ -77,6 +79,7 @@ pub fn apply(term: &Terminal, fit: &FitAddon, old: &TerminalSettings, new: &Term
     }
     if old.font_family != new.font_family {
         set(&live, "fontFamily", new.font_family.css().into());
+        when_font_loaded(term, fit, new.font_family);
     }
     if old.scrollback != new.scrollback {
         set(&live, "scrollback", f64::from(new.scrollback).into());
@@ -93,6 +96,48 @@ pub fn apply(term: &Terminal, fit: &FitAddon, old: &TerminalSettings, new: &Term
     if old.font_size != new.font_size || old.font_family != new.font_family {
         fit.fit();
     }
+}
+
+/// xterm.js measures its cells once per font change, so a shipped font still downloading
+/// would leave cells sized for the fallback. Once the font is in, it is set again (through
+/// the fallback, since setting the same value changes nothing) and the terminal refitted.
+pub fn when_font_loaded(term: &Terminal, fit: &FitAddon, family: FontFamily) {
+    let Some(name) = family.shipped_name() else {
+        return;
+    };
+    let Some(fonts) = web_sys::window()
+        .and_then(|w| w.document())
+        .map(|d| d.fonts())
+    else {
+        return;
+    };
+    let regular = format!("16px \"{name}\"");
+    if fonts.check(&regular).unwrap_or(false) {
+        return;
+    }
+    let bold = fonts.load(&format!("bold 16px \"{name}\""));
+    let loading = fonts.load(&regular);
+    let term: Terminal = term.unchecked_ref::<JsValue>().clone().unchecked_into();
+    let fit: FitAddon = fit.unchecked_ref::<JsValue>().clone().unchecked_into();
+    leptos::task::spawn_local(async move {
+        let _ = wasm_bindgen_futures::JsFuture::from(bold).await;
+        if wasm_bindgen_futures::JsFuture::from(loading).await.is_err() {
+            return;
+        }
+        let Ok(live) = js_sys::Reflect::get(&term, &"options".into()) else {
+            return;
+        };
+        // Only if the terminal still wants this font (another change may have come first).
+        if js_sys::Reflect::get(&live, &"fontFamily".into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .is_some_and(|current| current == family.css())
+        {
+            set(&live, "fontFamily", "monospace".into());
+            set(&live, "fontFamily", family.css().into());
+            fit.fit();
+        }
+    });
 }
 
 /// The page's part of the settings: copy on select, and a flash for the bell.

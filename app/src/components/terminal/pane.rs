@@ -16,9 +16,21 @@ pub fn TerminalPane(
     retry: super::retry::Retry,
 ) -> impl IntoView {
     let host = NodeRef::<leptos::html::Div>::new();
+    let search = super::search::SearchState::new();
+    #[cfg(feature = "hydrate")]
+    let live = StoredValue::new_local(None::<super::xterm::LiveTerminal>);
+    #[cfg(feature = "hydrate")]
+    let on_search = Callback::new(move |request: super::search::SearchRequest| {
+        live.with_value(|l| {
+            if let Some(l) = l {
+                l.search(&request);
+            }
+        });
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let on_search = Callback::new(|_: super::search::SearchRequest| {});
     #[cfg(feature = "hydrate")]
     {
-        let live = StoredValue::new_local(None::<super::xterm::LiveTerminal>);
         Effect::new(move |_| {
             if let Some(el) = host.get()
                 && live.with_value(|l| l.is_none())
@@ -30,6 +42,7 @@ pub fn TerminalPane(
                     status,
                     (key, tabs),
                     retry,
+                    search,
                 ));
             }
         });
@@ -71,5 +84,10 @@ pub fn TerminalPane(
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (device_id, status, active, key, tabs, retry);
-    view! { <div class="terminal-host" node_ref=host></div> }
+    view! {
+        <div class="terminal-host" node_ref=host></div>
+        <Show when=move || search.open.get()>
+            <super::search::SearchBar state=search on_request=on_search />
+        </Show>
+    }
 }

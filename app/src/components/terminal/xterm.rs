@@ -13,7 +13,6 @@ use xterm_js_rs::addons::fit::FitAddon;
 use xterm_js_rs::{Disposable, Terminal};
 
 use super::tabs::TabStatus;
-use crate::components::copy_button::write_clipboard;
 
 /// Input frames at most this big: half what the server accepts in one message.
 const INPUT_FRAME_BYTES: usize = cloudshell::models::terminal::MAX_CLIENT_MESSAGE_BYTES / 2;
@@ -42,6 +41,7 @@ fn handle<T: JsCast>(value: &T) -> T {
 /// Everything a live terminal holds; dropping the closures only after `close`.
 pub struct LiveTerminal {
     _behaviours: super::look::Behaviours,
+    addons: super::addons::Addons,
     /// A reconnect waiting to happen (its `setTimeout` handle).
     timer: std::rc::Rc<std::cell::Cell<Option<i32>>>,
     term: Terminal,
@@ -93,6 +93,7 @@ impl LiveTerminal {
         status: RwSignal<TabStatus>,
         tab: (u64, super::tabs::TerminalTabs),
         retry: super::retry::Retry,
+        search: super::search::SearchState,
     ) -> Option<Self> {
         let (key, tabs) = tab;
         // Set when the session ended on purpose (exit, or a refusal another try cannot fix).
@@ -102,8 +103,10 @@ impl LiveTerminal {
         let term = Terminal::construct(Some(&options));
         let fit = FitAddon::new();
         term.load_addon(handle::<FitAddon>(&fit).into());
+        let addons = super::addons::Addons::load(&term, search.results);
         term.open(el.clone());
         fit.fit();
+        super::look::when_font_loaded(&term, &fit, tabs.settings.get_untracked().font_family);
 
         let ws = WebSocket::new(&socket_url(device_id)?).ok()?;
         ws.set_binary_type(BinaryType::Arraybuffer);
@@ -263,30 +266,7 @@ impl LiveTerminal {
                 );
             })
         };
-        // Ctrl+Shift+C copies the selection (Ctrl+C stays an interrupt for the shell).
-        let on_key = {
-            let term = handle(&term);
-            let typed = typed.clone();
-            Closure::<dyn FnMut(KeyboardEvent) -> bool>::new(move |e: KeyboardEvent| {
-                if e.type_() == "keydown" || e.type_() == "keypress" {
-                    typed.set(true);
-                }
-                if e.type_() == "keydown"
-                    && e.ctrl_key()
-                    && e.shift_key()
-                    && e.key().eq_ignore_ascii_case("c")
-                {
-                    if term.has_selection() {
-                        let selection = term.get_selection();
-                        leptos::task::spawn_local(async move {
-                            write_clipboard(&selection).await;
-                        });
-                    }
-                    return false;
-                }
-                true
-            })
-        };
+        let on_key = super::keys::handler(handle(&term), typed.clone(), search);
         term.attach_custom_key_event_handler(on_key.as_ref().unchecked_ref());
         let on_paste = {
             let typed = typed.clone();
@@ -327,6 +307,7 @@ impl LiveTerminal {
         term.focus();
         Some(Self {
             _behaviours: behaviours,
+            addons,
             timer,
             term,
             fit,
@@ -353,6 +334,24 @@ impl LiveTerminal {
         super::look::apply(&self.term, &self.fit, old, new);
     }
 
+    /// A request from the search bar.
+    pub fn search(&self, request: &super::search::SearchRequest) {
+        match request {
+            super::search::SearchRequest::Find {
+                query,
+                backwards,
+                case_sensitive,
+                incremental,
+            } => self
+                .addons
+                .find(query, *backwards, *case_sensitive, *incremental),
+            super::search::SearchRequest::Close => {
+                self.addons.clear();
+                self.term.focus();
+            }
+        }
+    }
+
     pub fn refit_and_focus(&self) {
         self.fit.fit();
         self.term.focus();
@@ -373,6 +372,7 @@ impl LiveTerminal {
         for subscription in &self.subscriptions {
             subscription.dispose();
         }
+        self.addons.dispose();
         self.term.dispose();
     }
 }
