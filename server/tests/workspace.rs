@@ -76,7 +76,7 @@ async fn terminal_settings_default_until_saved_and_absurd_ones_are_refused() {
     assert_eq!(res.json()["scrollback"], 10_000);
     assert_eq!(res.json()["theme"], "dark");
 
-    let chosen = json!({"font_size": 18, "font_family": "liberation_mono", "scrollback": 5000,
+    let chosen = json!({"font_size": 18, "font_family": "jetbrains_mono", "scrollback": 5000,
         "cursor_style": "bar", "cursor_blink": false, "theme": "solarized_dark",
         "copy_on_select": true, "bell": "none"});
     let res = Request::post_json("/api/settings/terminal/save", &json!({"settings": chosen}))
