@@ -18,7 +18,7 @@ pub enum TabShortcut {
 }
 
 /// Shown in the tab strip's title and the user guide.
-pub const HELP: &str = "Alt+Shift+PageDown/PageUp next/previous tab · Alt+Shift+arrows move between panes (one pane: ←/→ change tab) · Alt+Shift+W close tab";
+pub const HELP: &str = "Alt+Shift+PageDown/PageUp next/previous tab · Alt+Shift+arrows move between panes (one pane: ←/→ change tab) · Alt+Shift+W close tab · Ctrl+Shift+F search the scrollback · Ctrl+Shift+C copy";
 
 /// Which shortcut a key press is, if any. `code` is the physical key, so keyboard layouts
 /// and Shift's effect on `key` do not matter.
