@@ -131,34 +131,30 @@ pub fn SearchBar(state: SearchState, on_request: Callback<SearchRequest>) -> imp
                 />
                 "Aa"
             </label>
-            <button
-                type="button"
-                class="icon-button"
-                title="Previous match (Shift+Enter)"
-                aria-label="Previous match"
-                on:click=move |_| find(true, false)
-            >
-                "↑"
-            </button>
-            <button
-                type="button"
-                class="icon-button"
-                title="Next match (Enter)"
-                aria-label="Next match"
-                on:click=move |_| find(false, false)
-            >
-                "↓"
-            </button>
-            <button
-                type="button"
-                class="icon-button"
-                title="Close search (Esc)"
-                aria-label="Close search"
-                on:click=move |_| close()
-            >
-                "✕"
-            </button>
+            {bar_button("Previous match", "Shift+Enter", "↑", move || find(true, false))}
+            {bar_button("Next match", "Enter", "↓", move || find(false, false))}
+            {bar_button("Close search", "Esc", "✕", close)}
         </div>
+    }
+}
+
+/// One of the bar's icon buttons: `name` is what a screen reader says, the title adds its key.
+fn bar_button(
+    name: &'static str,
+    key: &'static str,
+    glyph: &'static str,
+    act: impl Fn() + 'static,
+) -> impl IntoView {
+    view! {
+        <button
+            type="button"
+            class="icon-button"
+            title=format!("{name} ({key})")
+            aria-label=name
+            on:click=move |_| act()
+        >
+            {glyph}
+        </button>
     }
 }
 
