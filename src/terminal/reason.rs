@@ -42,7 +42,6 @@ impl EndReason {
         EndReason::ProtocolError,
     ];
 
-    /// The end reason with this audit reason, if there is one.
     /// Whether the end was meant (the shell exited, the user's session ended), so the
     /// browser must not reconnect; a dropped connection or a server going away may be retried.
     pub fn is_final(self) -> bool {
@@ -56,6 +55,7 @@ impl EndReason {
         )
     }
 
+    /// The end reason with this audit reason, if there is one.
     pub fn from_reason(reason: &AuditReason) -> Option<Self> {
         Self::ALL.into_iter().find(|r| &r.reason() == reason)
     }

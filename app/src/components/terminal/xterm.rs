@@ -47,6 +47,8 @@ pub struct LiveTerminal {
     term: Terminal,
     fit: FitAddon,
     ws: WebSocket,
+    /// The element xterm.js is in: the paste listener is on it.
+    el: HtmlElement,
     observer: Option<ResizeObserver>,
     subscriptions: Vec<Disposable>,
     _on_open: Closure<dyn FnMut()>,
@@ -284,8 +286,8 @@ impl LiveTerminal {
         ];
         subscriptions.extend(behaviours.disposables.iter().map(handle));
         // Window and panel size changes refit the terminal, which then reports its new size.
-        // Shown again after `display: none` (whose end resets the scroll position), it also
-        // goes back to the newest line.
+        // Shown again after having no size (`display: none` on something around it, whose
+        // end resets the scroll position), it also goes back to the newest line.
         let on_observe = {
             let (fit, el, term) = (handle(&fit), el.clone(), handle(&term));
             let was_hidden = std::cell::Cell::new(false);
@@ -312,6 +314,7 @@ impl LiveTerminal {
             term,
             fit,
             ws,
+            el,
             observer,
             subscriptions,
             _on_open: on_open,
@@ -372,6 +375,12 @@ impl LiveTerminal {
         for subscription in &self.subscriptions {
             subscription.dispose();
         }
+        // Like the other listeners: a paste must never reach a closure that is gone.
+        let _ = self.el.remove_event_listener_with_callback_and_bool(
+            "paste",
+            self._on_paste.as_ref().unchecked_ref(),
+            true,
+        );
         self.addons.dispose();
         self.term.dispose();
     }
