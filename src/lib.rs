@@ -28,11 +28,15 @@ pub mod devices;
 #[cfg(feature = "ssr")]
 pub mod files;
 #[cfg(feature = "ssr")]
+pub mod permissions;
+#[cfg(feature = "ssr")]
 pub mod request;
 #[cfg(feature = "ssr")]
 pub mod ssh;
 #[cfg(feature = "ssr")]
 pub mod terminal;
+#[cfg(feature = "ssr")]
+pub mod users;
 #[cfg(feature = "ssr")]
 pub mod vault;
 #[cfg(feature = "ssr")]

@@ -16,6 +16,7 @@ mod m000010_add_terminal_session_counters;
 mod m000011_add_terminal_session_kind;
 mod m000012_create_user_workspaces;
 mod m000013_add_workspace_terminal_settings;
+mod m000014_create_access_groups;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m000011_add_terminal_session_kind::Migration),
             Box::new(m000012_create_user_workspaces::Migration),
             Box::new(m000013_add_workspace_terminal_settings::Migration),
+            Box::new(m000014_create_access_groups::Migration),
         ]
     }
 }

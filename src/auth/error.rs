@@ -7,6 +7,9 @@ pub enum AuthError {
     /// Wrong username or password; deliberately does not say which.
     #[error("invalid credentials")]
     InvalidCredentials,
+    /// The right password for an account an admin disabled.
+    #[error("account disabled")]
+    Disabled,
     /// No session, an unknown token, or an expired one.
     #[error("not authenticated")]
     Unauthenticated,

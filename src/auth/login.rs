@@ -63,10 +63,29 @@ impl AuthService {
                     .await;
             }
         };
+        // Only now, with the password right, does the answer say more than "invalid".
+        if user.disabled {
+            return self
+                .login_refused(
+                    attempt,
+                    &user.username,
+                    AuditReason::AccountDisabled,
+                    client_ip,
+                )
+                .await;
+        }
+        let Some(role) = Role::parse(&user.role) else {
+            tracing::error!(user = %user.username, role = %user.role, "unknown role; sign-in refused");
+            return self
+                .login_failed(attempt, username, AuditReason::NotAllowed, client_ip)
+                .await;
+        };
         attempt.succeeded();
-        let role = Role::parse(&user.role).unwrap_or(Role::User);
         let now = OffsetDateTime::now_utc();
         self.delete_expired(now).await?;
+        let mut signed_in: user::ActiveModel = user.clone().into();
+        signed_in.last_login_at = Set(Some(now));
+        signed_in.update(&self.db).await?;
 
         let token = token::generate();
         let expires_at = self.expiry(now, now);
@@ -117,6 +136,29 @@ impl AuthService {
                 must_change_password: user.must_change_password,
             },
         })
+    }
+
+    /// The password was right but the account may not sign in. It still counts as a failed
+    /// attempt, so a disabled account cannot be used to test passwords faster.
+    async fn login_refused<T>(
+        &self,
+        attempt: Attempt,
+        username: &str,
+        reason: AuditReason,
+        client_ip: IpAddr,
+    ) -> Result<T, AuthError> {
+        attempt.failed(Instant::now());
+        let words = reason.text();
+        let detail = words[..1].to_uppercase() + &words[1..];
+        self.auditor
+            .record_durable(
+                AuditEvent::new(bounded(username), AuditAction::LoginFailed, detail)
+                    .reason(reason)
+                    .ip(client_ip)
+                    .outcome(AuditOutcome::Failure),
+            )
+            .await?;
+        Err(AuthError::Disabled)
     }
 
     async fn login_failed<T>(

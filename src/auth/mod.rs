@@ -220,6 +220,8 @@ impl AuthService {
             created_at: Set(now),
             updated_at: Set(now),
             must_change_password: Set(must_change_password),
+            disabled: Set(false),
+            last_login_at: Set(None),
             ..Default::default()
         };
         Ok(model.insert(&self.db).await?)
@@ -237,6 +239,10 @@ impl AuthService {
             .one(&self.db)
             .await?;
         let Some((session, Some(user))) = found else {
+            return Err(AuthError::Unauthenticated);
+        };
+        // Disabling deletes the account's sessions too; this covers a session that raced it.
+        let Some(role) = Role::parse(&user.role).filter(|_| !user.disabled) else {
             return Err(AuthError::Unauthenticated);
         };
         let now = OffsetDateTime::now_utc();
@@ -258,7 +264,7 @@ impl AuthService {
             session_id: session.id,
             user_id: user.id,
             username: user.username,
-            role: Role::parse(&user.role).unwrap_or(Role::User),
+            role,
             expires_at,
             must_change_password: user.must_change_password,
         })
@@ -282,6 +288,11 @@ impl AuthService {
             )
             .await?;
         Ok(())
+    }
+
+    /// An argon2id hash of `password`, through the same bounded pool as sign-ins.
+    pub(crate) async fn hash_password(&self, password: SecretString) -> Result<String, AuthError> {
+        self.argon2.hash(password).await
     }
 
     pub(crate) async fn delete_expired(&self, now: OffsetDateTime) -> Result<(), AuthError> {

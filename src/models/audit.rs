@@ -82,6 +82,20 @@ audit_actions! {
     SftpRename => "SFTP_RENAME", "File renamed", Files;
     SftpDelete => "SFTP_DELETE", "File deleted", Files;
     SftpChmod => "SFTP_CHMOD", "Permissions changed", Files;
+    UserCreated => "USER_CREATED", "User created", Security;
+    /// The detail names the changed fields: role, groups, status.
+    UserUpdated => "USER_UPDATED", "User updated", Security;
+    UserDisabled => "USER_DISABLED", "User disabled", Security;
+    UserEnabled => "USER_ENABLED", "User enabled", Security;
+    UserDeleted => "USER_DELETED", "User deleted", Security;
+    /// An admin (or the CLI) gave an account a new temporary password.
+    PasswordReset => "PASSWORD_RESET", "Password reset", Security;
+    GroupCreated => "GROUP_CREATED", "Group created", Security;
+    /// The detail names the members and devices added or removed.
+    GroupUpdated => "GROUP_UPDATED", "Group updated", Security;
+    GroupDeleted => "GROUP_DELETED", "Group deleted", Security;
+    /// A role or grant check refused a request (rate-limited per user and route).
+    AccessDenied => "ACCESS_DENIED", "Access denied", Failure;
 }
 
 impl AuditAction {

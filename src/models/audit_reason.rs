@@ -63,6 +63,12 @@ audit_reasons! {
     AuditDelayed => "audit_delayed", "audit log did not confirm in time";
     WrongCurrentPassword => "wrong_current_password", "wrong current password";
     PasswordPolicy => "password_policy", "new password refused by the policy";
+    AccountDisabled => "account_disabled", "account disabled";
+    AccountDeleted => "account_deleted", "account deleted";
+    /// The role no longer allows terminals and files.
+    RoleChanged => "role_changed", "role changed";
+    /// The role or the access groups do not allow it.
+    NotAllowed => "not_allowed", "not allowed";
     // Why a terminal session could not start.
     AuthFailed => "auth_failed", "auth failed";
     Unreachable => "unreachable", "unreachable";

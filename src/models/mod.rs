@@ -8,6 +8,7 @@ pub mod device_api;
 pub mod files;
 pub mod terminal;
 pub mod terminal_settings;
+pub mod users;
 pub mod workspace;
 
 pub use audit::{

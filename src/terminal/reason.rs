@@ -24,10 +24,16 @@ pub enum EndReason {
     ServerRestart,
     /// The browser broke the protocol.
     ProtocolError,
+    /// An admin disabled the account.
+    AccountDisabled,
+    /// An admin deleted the account.
+    AccountDeleted,
+    /// The account's new role does not use devices.
+    RoleChanged,
 }
 
 impl EndReason {
-    pub const ALL: [EndReason; 12] = [
+    pub const ALL: [EndReason; 15] = [
         EndReason::TabClosed,
         EndReason::RemoteExit,
         EndReason::SshClosed,
@@ -40,6 +46,9 @@ impl EndReason {
         EndReason::WebSessionEnded,
         EndReason::ServerRestart,
         EndReason::ProtocolError,
+        EndReason::AccountDisabled,
+        EndReason::AccountDeleted,
+        EndReason::RoleChanged,
     ];
 
     /// Whether the end was meant (the shell exited, the user's session ended), so the
@@ -74,6 +83,9 @@ impl EndReason {
             EndReason::WebSessionEnded => AuditReason::WebSessionEnded,
             EndReason::ServerRestart => AuditReason::ServerRestart,
             EndReason::ProtocolError => AuditReason::ProtocolError,
+            EndReason::AccountDisabled => AuditReason::AccountDisabled,
+            EndReason::AccountDeleted => AuditReason::AccountDeleted,
+            EndReason::RoleChanged => AuditReason::RoleChanged,
         }
     }
 }

@@ -1,5 +1,8 @@
 //! sea-orm entities. Server-side only; they convert into the shared models with `From`.
 
+pub mod access_group;
+pub mod access_group_device;
+pub mod access_group_member;
 pub mod audit_log;
 pub mod device;
 pub mod host_key;

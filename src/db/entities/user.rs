@@ -13,6 +13,9 @@ pub struct Model {
     pub updated_at: TimeDateTimeWithTimeZone,
     /// Set for a generated first password: the account must choose its own to go on.
     pub must_change_password: bool,
+    /// A disabled account cannot sign in, and its sessions end when it is disabled.
+    pub disabled: bool,
+    pub last_login_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 // The hash is not a password, but it is still nobody's business in a log.
@@ -22,6 +25,7 @@ impl std::fmt::Debug for Model {
             .field("id", &self.id)
             .field("username", &self.username)
             .field("role", &self.role)
+            .field("disabled", &self.disabled)
             .finish_non_exhaustive()
     }
 }

@@ -1,0 +1,152 @@
+//! Who may use which device, and the audit trail of refusals.
+//!
+//! Roles decide what kind of thing a user may do (`Role`); access groups decide which
+//! devices an operator may use. Every route asks here, server-side; the UI only hides.
+
+mod denials;
+
+use std::sync::Arc;
+
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+
+pub use denials::DenialLog;
+
+use crate::audit::{Actor, Auditor};
+use crate::db::entities::{access_group_device, access_group_member};
+use crate::models::Role;
+
+/// The devices a user may use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceScope {
+    /// Every device (admins).
+    All,
+    /// Only these (an operator's groups' devices), ascending, without repeats.
+    Only(Vec<i64>),
+}
+
+impl DeviceScope {
+    pub fn contains(&self, device_id: i64) -> bool {
+        match self {
+            DeviceScope::All => true,
+            DeviceScope::Only(ids) => ids.binary_search(&device_id).is_ok(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Permissions {
+    db: DatabaseConnection,
+    auditor: Auditor,
+    denials: Arc<DenialLog>,
+}
+
+impl Permissions {
+    pub fn new(db: DatabaseConnection, auditor: Auditor) -> Self {
+        Self {
+            db,
+            auditor,
+            denials: Arc::new(DenialLog::default()),
+        }
+    }
+
+    /// Whether this user may open terminals and files on `device_id`. One indexed query for
+    /// an operator; none for the other roles.
+    pub async fn may_use_device(
+        &self,
+        user_id: i64,
+        role: Role,
+        device_id: i64,
+    ) -> Result<bool, DbErr> {
+        match role {
+            Role::Admin => Ok(true),
+            Role::Auditor => Ok(false),
+            Role::Operator => {
+                let members = Alias::new("m");
+                let devices = Alias::new("d");
+                let query = Query::select()
+                    .expr(Expr::val(1))
+                    .from_as(access_group_member::Entity, members.clone())
+                    .inner_join(
+                        (access_group_device::Entity, devices.clone()),
+                        Expr::col((devices.clone(), access_group_device::Column::GroupId))
+                            .equals((members.clone(), access_group_member::Column::GroupId)),
+                    )
+                    .and_where(
+                        Expr::col((members, access_group_member::Column::UserId)).eq(user_id),
+                    )
+                    .and_where(
+                        Expr::col((devices, access_group_device::Column::DeviceId)).eq(device_id),
+                    )
+                    .limit(1)
+                    .to_owned();
+                Ok(self.db.query_one(&query).await?.is_some())
+            }
+        }
+    }
+
+    /// Every device this user may use: all for admins, their groups' for operators, none
+    /// for auditors.
+    pub async fn device_scope(&self, user_id: i64, role: Role) -> Result<DeviceScope, DbErr> {
+        match role {
+            Role::Admin => Ok(DeviceScope::All),
+            Role::Auditor => Ok(DeviceScope::Only(Vec::new())),
+            Role::Operator => {
+                let groups = access_group_member::Entity::find()
+                    .filter(access_group_member::Column::UserId.eq(user_id))
+                    .all(&self.db)
+                    .await?
+                    .into_iter()
+                    .map(|m| m.group_id);
+                let mut ids: Vec<i64> = access_group_device::Entity::find()
+                    .filter(access_group_device::Column::GroupId.is_in(groups))
+                    .all(&self.db)
+                    .await?
+                    .into_iter()
+                    .map(|d| d.device_id)
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                Ok(DeviceScope::Only(ids))
+            }
+        }
+    }
+
+    /// Records ACCESS_DENIED for a refused request, at most once a minute per user and
+    /// route, so a client hammering a route cannot flood the log.
+    pub async fn denied(&self, actor: &Actor, route: &str, device_id: Option<i64>) {
+        tracing::warn!(user = %actor.username, %route, device = ?device_id, "access denied");
+        if !self
+            .denials
+            .should_record(&actor.username, route, std::time::Instant::now())
+        {
+            return;
+        }
+        let detail = match device_id {
+            Some(id) => format!("Refused {route} for device #{id}"),
+            None => format!("Refused {route}"),
+        };
+        let mut event = actor
+            .event(crate::models::AuditAction::AccessDenied, detail)
+            .reason(crate::models::AuditReason::NotAllowed)
+            .outcome(crate::models::AuditOutcome::Failure);
+        if let Some(id) = device_id {
+            event = event.device(id);
+        }
+        self.auditor.record(event).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scope_contains_its_devices_only() {
+        assert!(DeviceScope::All.contains(7));
+        let only = DeviceScope::Only(vec![2, 5, 9]);
+        assert!(only.contains(5));
+        assert!(!only.contains(4));
+        assert!(!DeviceScope::Only(Vec::new()).contains(1));
+    }
+}
