@@ -19,8 +19,15 @@ pub enum AppError {
     Invalid(Vec<FieldError>),
     #[error("Not found. It may have been deleted; refresh the list.")]
     NotFound,
-    #[error("Only an admin can do that.")]
+    /// The role or the access groups do not allow it.
+    #[error("Your account does not have access to that. Ask an admin if you need it.")]
     Forbidden,
+    /// The right password for an account an admin disabled.
+    #[error("This account is disabled. Ask an admin to enable it.")]
+    AccountDisabled,
+    /// The change would leave CloudShell without an active admin.
+    #[error("This is the last active admin. Make another user admin first.")]
+    LastAdmin,
     /// A state change that did not come from the CloudShell page (another site, or a client
     /// that sends no Origin).
     #[error("This request did not come from the CloudShell page. Reload it and try again.")]
@@ -58,7 +65,11 @@ impl AppError {
             AppError::BadRequest(_) => 400,
             AppError::Invalid(_) => 422,
             AppError::NotFound => 404,
-            AppError::Forbidden | AppError::CrossSite | AppError::PasswordChangeRequired => 403,
+            AppError::Forbidden
+            | AppError::CrossSite
+            | AppError::PasswordChangeRequired
+            | AppError::AccountDisabled => 403,
+            AppError::LastAdmin => 409,
             AppError::TooManyRequests { .. } => 429,
             AppError::Busy { .. } | AppError::AuditDelayed => 503,
             AppError::Internal | AppError::Transport => 500,

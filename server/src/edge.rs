@@ -16,6 +16,9 @@ const JSON_ENDPOINTS: &[&str] = &[
     "/api/workspace/save",
     "/api/terminal/broadcast",
     "/api/settings/terminal/save",
+    "/api/users/create",
+    "/api/users/update",
+    "/api/groups/update",
 ];
 
 /// The origin this request must come from: `PUBLIC_URL`, else the request's own scheme and Host.

@@ -64,7 +64,11 @@ pub async fn export(
     let Some(format) = ExportFormat::parse(params.format.as_deref().unwrap_or("csv")) else {
         return bad_request("Unknown export format: use csv or ndjson.");
     };
-    let filter = params.filter();
+    let mut filter = params.filter();
+    // An operator exports their own entries only, whatever the filter asks.
+    if !session.role.reads_whole_audit_log() {
+        filter.user = Some(session.username.clone());
+    }
     let cond = match query::condition(&filter) {
         Ok(c) => c,
         Err(e) => return bad_request(&e.to_string()),

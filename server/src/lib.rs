@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod archive;
+pub mod cli;
 pub mod data_dir;
 pub mod edge;
 pub mod export;

@@ -7,7 +7,8 @@ use tracing_subscriber::EnvFilter;
 const USAGE: &str = "usage: server                 serve CloudShell (configured by the environment)
        server audit verify    check the audit log from its newest seal on (exit 1 if broken)
        server audit verify --full
-                              check every entry and every seal from the oldest (exit 1 if broken)";
+                              check every entry and every seal from the oldest (exit 1 if broken)
+";
 
 /// glibc gives each thread its own heap arena. Tokio moves session tasks between worker
 /// threads, so memory freed by one session stays resident in another thread's arena: measured
@@ -38,10 +39,15 @@ fn main() -> anyhow::Result<()> {
         )
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if !matches!(args.as_slice(), [] | [_, _] | [_, _, _]) {
-        eprintln!("{USAGE}");
-        std::process::exit(2);
-    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let user_command = match args.as_slice() {
+        ["user", rest @ ..] => match server::cli::Command::parse(rest) {
+            Some(command) => Some(command),
+            None => usage(),
+        },
+        [] | ["audit", "verify"] | ["audit", "verify", "--full"] => None,
+        _ => usage(),
+    };
     // SAFETY: no other thread exists yet; the runtime's are started below.
     #[allow(unsafe_code)]
     let config =
@@ -50,22 +56,22 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    match args
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
+    if let Some(command) = user_command {
+        return runtime.block_on(server::cli::run(config, command));
+    }
+    match args.as_slice() {
         [] => runtime.block_on(serve(config)),
         ["audit", "verify", rest @ ..] if matches!(rest, [] | ["--full"]) => {
             let intact = runtime.block_on(audit_verify(config, rest == ["--full"]))?;
             std::process::exit(if intact { 0 } else { 1 });
         }
-        _ => {
-            eprintln!("{USAGE}");
-            std::process::exit(2);
-        }
+        _ => usage(),
     }
+}
+
+fn usage() -> ! {
+    eprintln!("{USAGE}{}", server::cli::USAGE);
+    std::process::exit(2);
 }
 
 async fn audit_verify(config: Config, full: bool) -> anyhow::Result<bool> {

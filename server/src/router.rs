@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::{Request, StatusCode};
 use axum::middleware::{from_fn_with_state, map_response};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 
@@ -25,7 +25,11 @@ fn provide_services(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'stat
     let verifier = state.verifier.clone();
     let revocations = state.revocations.clone();
     let files = state.files.clone();
+    let permissions = state.permissions.clone();
+    let users = state.users.clone();
     move || {
+        provide_context(permissions.clone());
+        provide_context(users.clone());
         provide_context(files.clone());
         provide_context(revocations.clone());
         provide_context(verifier.clone());
@@ -61,29 +65,41 @@ async fn server_fn_error_status(res: Response) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// Every route that is not a server function or a page, with its handler. The router is
+/// built from this list, and the access-matrix test reads it: a route added here without a
+/// row in that test's table fails it.
+pub fn plain_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    vec![
+        ("/api/health", get(health)),
+        ("/api/audit/export", get(crate::export::export)),
+        ("/sw.js", get(crate::pwa::service_worker)),
+        (
+            "/ws/terminal/{device_id}",
+            get(crate::terminal::terminal_ws),
+        ),
+        (
+            "/api/transfers/{session}/download",
+            get(crate::transfers::download),
+        ),
+        (
+            "/api/transfers/{session}/archive",
+            get(crate::archive::archive),
+        ),
+        (
+            "/api/transfers/{session}/upload",
+            axum::routing::put(crate::transfers::upload),
+        ),
+    ]
+}
+
 pub fn build_router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
-    Router::new()
-        .route("/api/health", get(health))
-        .route("/api/audit/export", get(crate::export::export))
-        .route("/sw.js", get(crate::pwa::service_worker))
-        .route(
-            "/ws/terminal/{device_id}",
-            get(crate::terminal::terminal_ws),
-        )
-        .route(
-            "/api/transfers/{session}/download",
-            get(crate::transfers::download),
-        )
-        .route(
-            "/api/transfers/{session}/archive",
-            get(crate::archive::archive),
-        )
-        .route(
-            "/api/transfers/{session}/upload",
-            axum::routing::put(crate::transfers::upload),
-        )
+    let mut router = Router::new();
+    for (path, handler) in plain_routes() {
+        router = router.route(path, handler);
+    }
+    router
         .route(
             "/api/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),

@@ -193,7 +193,11 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
         auditor.clone(),
         config.sftp_idle,
     );
+    let permissions = cloudshell::permissions::Permissions::new(db.clone(), auditor.clone());
+    let users = cloudshell::users::UserService::new(db.clone(), auditor.clone(), auth.clone());
     let state = AppState {
+        permissions,
+        users,
         devices,
         leptos_options,
         db,

@@ -53,6 +53,10 @@ pub struct AppState {
     pub files: cloudshell::files::FileSessions,
     /// SFTP_MAX_UPLOAD_MB, in bytes.
     pub sftp_max_upload_bytes: u64,
+    /// Which devices a user may use, and ACCESS_DENIED records.
+    pub permissions: cloudshell::permissions::Permissions,
+    /// Users and access groups, as admins manage them.
+    pub users: cloudshell::users::UserService,
     /// `/sw.js`, built at startup from the site's files (see `pwa`).
     pub service_worker: Arc<str>,
 }

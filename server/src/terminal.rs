@@ -41,6 +41,27 @@ pub async fn terminal_ws(
         return (StatusCode::FORBIDDEN, "cross-origin WebSocket refused").into_response();
     }
     let actor = Actor::new(session.username.clone(), meta.client_ip);
+    // The role and the access groups first: a refusal costs one indexed query, no SSH work.
+    match state
+        .permissions
+        .may_use_device(session.user_id, session.role, device_id)
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => {
+            // The route's pattern, so the rate limit is per route, not per device id.
+            let route = "/ws/terminal/{device_id}";
+            state
+                .permissions
+                .denied(&actor, route, Some(device_id))
+                .await;
+            return (StatusCode::FORBIDDEN, "no access to this device").into_response();
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "access check");
+            return (StatusCode::SERVICE_UNAVAILABLE, "try again shortly").into_response();
+        }
+    }
     // A place is taken before any expensive work (decrypting, connecting), and held until
     // the session ends.
     let slot = match state.terminal_limits.take(&session.username) {

@@ -261,7 +261,11 @@ async fn a_full_check_needs_an_admin_and_the_quick_one_any_session() {
     assert_eq!(anonymous.status, 401, "{}", anonymous.body);
     app.state
         .auth
-        .create_user("viewer", SecretString::new("viewer-password-1"), Role::User)
+        .create_user(
+            "viewer",
+            SecretString::new("viewer-password-1"),
+            Role::Auditor,
+        )
         .await
         .unwrap();
     let res = common::http::Request::login("viewer", "viewer-password-1")

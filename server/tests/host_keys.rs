@@ -88,7 +88,7 @@ async fn learn_match_mismatch_forget() {
         .create_user(
             "operator",
             SecretString::new("operator-password-1"),
-            Role::User,
+            Role::Operator,
         )
         .await
         .unwrap();

@@ -7,7 +7,7 @@ mod denials;
 
 use std::sync::Arc;
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
 pub use denials::DenialLog;
@@ -67,8 +67,10 @@ impl Permissions {
                 let query = Query::select()
                     .expr(Expr::val(1))
                     .from_as(access_group_member::Entity, members.clone())
-                    .inner_join(
-                        (access_group_device::Entity, devices.clone()),
+                    .join_as(
+                        JoinType::InnerJoin,
+                        access_group_device::Entity,
+                        devices.clone(),
                         Expr::col((devices.clone(), access_group_device::Column::GroupId))
                             .equals((members.clone(), access_group_member::Column::GroupId)),
                     )

@@ -50,6 +50,10 @@ pub async fn login(
             set_header("retry-after", &retry_after_secs.to_string());
             Err(fail(AppError::TooManyRequests { retry_after_secs }))
         }
+        Err(AuthError::Disabled) => {
+            tracing::info!(user = %username, ip = %meta.client_ip, "login refused: account disabled");
+            Err(fail(AppError::AccountDisabled))
+        }
         Err(AuthError::Busy) => Err(busy()),
         Err(e) => Err(auth_failure("login", e)),
     }

@@ -10,8 +10,9 @@ use crate::error::AppError;
 /// caller's own open terminals. Waits for the audit log to take it.
 #[server(prefix = "/api", endpoint = "terminal/broadcast", input = Json)]
 pub async fn record_broadcast(on: bool, sessions: Vec<String>) -> Result<(), AppError> {
-    use crate::api::ssr::{actor, auditor, db, fail, internal};
+    use crate::api::ssr::{actor, auditor, db, fail, internal, require};
     use cloudshell::terminal::broadcast::{BroadcastError, event};
+    require(cloudshell::models::Role::uses_devices).await?;
     let actor = actor()?;
     let event = match event(&db()?, &actor, on, &sessions).await {
         Ok(event) => event,

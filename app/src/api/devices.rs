@@ -1,27 +1,35 @@
 //! `/api/devices*`: the device inventory, key generation and host-key trust.
 //! Responses carry `has_password` / `has_key` flags, never a secret.
 
-use cloudshell::models::{DeviceInput, DeviceView, HostKeyView, KeyAlgorithm};
+use cloudshell::models::{DeviceInput, DeviceView, HostKeyView, KeyAlgorithm, Role};
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
 
 use crate::error::AppError;
 
-/// `GET /api/devices`: every device, sorted by name.
+/// `GET /api/devices`: the devices the caller may use (admins: all), sorted by name.
+/// Auditors use none: 403.
 #[server(prefix = "/api", endpoint = "devices", input = GetUrl)]
 pub async fn list_devices() -> Result<Vec<DeviceView>, AppError> {
-    use super::ssr::{current_session, device_error, devices};
-    current_session()?;
-    devices()?
+    use super::ssr::{device_error, devices, internal, permissions, require};
+    let session = require(Role::uses_devices).await?;
+    let scope = permissions()?
+        .device_scope(session.user_id, session.role)
+        .await
+        .map_err(|e| internal("device scope", e))?;
+    let mut all = devices()?
         .list()
         .await
-        .map_err(|e| device_error("list devices", e))
+        .map_err(|e| device_error("list devices", e))?;
+    all.retain(|d| scope.contains(d.id));
+    Ok(all)
 }
 
 /// `POST /api/devices/create`, JSON `{"input": DeviceInput}`. 422 with field errors if invalid.
 #[server(prefix = "/api", endpoint = "devices/create", input = Json)]
 pub async fn create_device(input: DeviceInput) -> Result<DeviceView, AppError> {
-    use super::ssr::{actor, device_error, devices};
+    use super::ssr::{actor, device_error, devices, require};
+    require(Role::manages).await?;
     let actor = actor()?;
     let device = devices()?
         .create(&actor, input)
@@ -35,7 +43,8 @@ pub async fn create_device(input: DeviceInput) -> Result<DeviceView, AppError> {
 /// password, or `"key": "keep"`, keeps the stored secret.
 #[server(prefix = "/api", endpoint = "devices/update", input = Json)]
 pub async fn update_device(id: i64, input: DeviceInput) -> Result<DeviceView, AppError> {
-    use super::ssr::{actor, device_error, devices};
+    use super::ssr::{actor, device_error, devices, require};
+    require(Role::manages).await?;
     let actor = actor()?;
     let device = devices()?
         .update(&actor, id, input)
@@ -48,7 +57,8 @@ pub async fn update_device(id: i64, input: DeviceInput) -> Result<DeviceView, Ap
 /// `POST /api/devices/delete` (form `id`).
 #[server(prefix = "/api", endpoint = "devices/delete")]
 pub async fn delete_device(#[server(default)] id: i64) -> Result<(), AppError> {
-    use super::ssr::{actor, device_error, devices};
+    use super::ssr::{actor, device_error, devices, require};
+    require(Role::manages).await?;
     let actor = actor()?;
     devices()?
         .delete(&actor, id)
@@ -66,7 +76,8 @@ pub async fn generate_device_key(
     #[server(default)] id: i64,
     #[server(default)] algorithm: KeyAlgorithm,
 ) -> Result<DeviceView, AppError> {
-    use super::ssr::{actor, device_error, devices};
+    use super::ssr::{actor, device_error, devices, require};
+    require(Role::manages).await?;
     let actor = actor()?;
     devices()?
         .generate_key(&actor, id, algorithm)
@@ -75,11 +86,11 @@ pub async fn generate_device_key(
 }
 
 /// `GET /api/devices/host-key?id=N`: the host key trusted for the device's host and port,
-/// or `null` before the first connection.
+/// or `null` before the first connection. For those who may use the device.
 #[server(prefix = "/api", endpoint = "devices/host-key", input = GetUrl)]
 pub async fn device_host_key(#[server(default)] id: i64) -> Result<Option<HostKeyView>, AppError> {
-    use super::ssr::{current_session, device_error, devices};
-    current_session()?;
+    use super::ssr::{device_error, devices, require_device};
+    require_device(id).await?;
     devices()?
         .host_key(id)
         .await
@@ -90,11 +101,8 @@ pub async fn device_host_key(#[server(default)] id: i64) -> Result<Option<HostKe
 /// the key anew. Returns what was forgotten (`null` if nothing was stored).
 #[server(prefix = "/api", endpoint = "devices/forget-host-key")]
 pub async fn forget_host_key(#[server(default)] id: i64) -> Result<Option<HostKeyView>, AppError> {
-    use super::ssr::{actor, current_session, device_error, devices, fail};
-    use cloudshell::models::Role;
-    if current_session()?.role != Role::Admin {
-        return Err(fail(AppError::Forbidden));
-    }
+    use super::ssr::{actor, device_error, devices, require};
+    require(Role::manages).await?;
     let actor = actor()?;
     devices()?
         .forget_host_key(&actor, id)

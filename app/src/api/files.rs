@@ -50,9 +50,10 @@ mod ssr {
 /// home folder.
 #[server(prefix = "/api", endpoint = "files/open")]
 pub async fn open_files(#[server(default)] device_id: i64) -> Result<FileSessionInfo, AppError> {
-    use crate::api::ssr::{actor, current_session};
+    use crate::api::ssr::{actor, require_device};
+    // Before any connection work: the role and the access groups must allow this device.
+    let web = require_device(device_id).await?.session_id;
     let actor = actor()?;
-    let web = current_session()?.session_id;
     let session = ssr::files()?
         .open(&actor, web, device_id)
         .await

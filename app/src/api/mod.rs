@@ -6,6 +6,7 @@ pub mod auth;
 pub mod broadcast;
 pub mod devices;
 pub mod files;
+pub mod users;
 pub mod workspace;
 
 #[cfg(feature = "ssr")]

@@ -4,6 +4,7 @@ use axum::http::{HeaderValue, StatusCode, header::SET_COOKIE, request::Parts};
 use cloudshell::audit::Actor;
 use cloudshell::auth::{AuthService, CurrentSession};
 use cloudshell::devices::{DeviceError, DeviceService};
+use cloudshell::models::Role;
 use cloudshell::request::RequestMeta;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
@@ -115,6 +116,46 @@ pub async fn end_terminals(username: &str, reason: cloudshell::terminal::EndReas
     {
         tracing::error!(error = %e, "publishing a terminal revocation failed");
     }
+}
+
+pub fn permissions() -> Result<cloudshell::permissions::Permissions, AppError> {
+    use_context::<cloudshell::permissions::Permissions>()
+        .ok_or_else(|| internal("context", "Permissions not provided"))
+}
+
+pub fn users() -> Result<cloudshell::users::UserService, AppError> {
+    use_context::<cloudshell::users::UserService>()
+        .ok_or_else(|| internal("context", "UserService not provided"))
+}
+
+/// The caller, if their role passes `allowed`; otherwise ACCESS_DENIED (rate-limited) and 403.
+pub async fn require(allowed: fn(Role) -> bool) -> Result<CurrentSession, AppError> {
+    let session = current_session()?;
+    if allowed(session.role) {
+        return Ok(session);
+    }
+    denied(None).await
+}
+
+/// The caller, if they may use `device_id` (their role and access groups); otherwise
+/// ACCESS_DENIED (rate-limited) and 403, as for a device that does not exist, so an operator
+/// cannot probe which ids exist.
+pub async fn require_device(device_id: i64) -> Result<CurrentSession, AppError> {
+    let session = current_session()?;
+    let allowed = permissions()?
+        .may_use_device(session.user_id, session.role, device_id)
+        .await
+        .map_err(|e| internal("access check", e))?;
+    if allowed {
+        return Ok(session);
+    }
+    denied(Some(device_id)).await
+}
+
+async fn denied<T>(device_id: Option<i64>) -> Result<T, AppError> {
+    let route = parts()?.uri.path().to_owned();
+    permissions()?.denied(&actor()?, &route, device_id).await;
+    Err(fail(AppError::Forbidden))
 }
 
 pub fn auth_service() -> Result<AuthService, AppError> {

@@ -43,6 +43,8 @@ pub struct Term {
     pub output: Vec<u8>,
     pub messages: Vec<ServerMessage>,
     pub closed: bool,
+    /// The close frame's reason text, once the server closed.
+    pub close_reason: Option<String>,
 }
 
 impl Term {
@@ -63,6 +65,7 @@ impl Term {
             output: Vec::new(),
             messages: Vec::new(),
             closed: false,
+            close_reason: None,
         }
     }
 
@@ -113,7 +116,12 @@ impl Term {
                     .push(serde_json::from_str(&t).expect("server control message"));
                 true
             }
-            Ok(Some(Ok(Message::Close(_)))) | Ok(None) | Ok(Some(Err(_))) => {
+            Ok(Some(Ok(Message::Close(frame)))) => {
+                self.close_reason = frame.map(|f| f.reason.to_string());
+                self.closed = true;
+                false
+            }
+            Ok(None) | Ok(Some(Err(_))) => {
                 self.closed = true;
                 false
             }

@@ -1,0 +1,358 @@
+//! Roles and access groups as users meet them: what an operator sees, what a refusal leaves
+//! in the log, disabling ending a terminal, and the last admin.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use cloudshell::audit::Actor;
+use cloudshell::models::Role;
+use cloudshell::models::users::GroupChange;
+use cloudshell::secret::SecretString;
+use common::devices::{audit_rows, create, password_device};
+use common::http::Request;
+use common::sessions::await_audit;
+use common::sshd::Sshd;
+use common::term::Term;
+use common::{TestApp, spawn_app};
+use serde_json::json;
+
+const PASSWORD: &str = "roles-password-1";
+
+fn admin_actor() -> Actor {
+    Actor::new("admin", "127.0.0.1".parse().expect("ip"))
+}
+
+async fn user(app: &TestApp, name: &str, role: Role) -> (i64, String) {
+    let created = app
+        .state
+        .auth
+        .create_user(name, SecretString::new(PASSWORD), role)
+        .await
+        .expect("create user");
+    let res = Request::login(name, PASSWORD).send(app.addr).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    (created.id, res.session_cookie().expect("cookie"))
+}
+
+async fn device(app: &TestApp, token: &str, name: &str) -> i64 {
+    let res = create(app.addr, token, password_device(name, "pw-123456")).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    res.json()["id"].as_i64().expect("id")
+}
+
+async fn grant(app: &TestApp, group: &str, members: Vec<i64>, devices: Vec<i64>) {
+    let users = &app.state.users;
+    let g = users
+        .create_group(&admin_actor(), group)
+        .await
+        .expect("group");
+    let change = GroupChange {
+        add_members: members,
+        add_devices: devices,
+        ..Default::default()
+    };
+    users
+        .update_group(&admin_actor(), g.id, change)
+        .await
+        .expect("fill");
+}
+
+fn names(res: &common::http::Response) -> Vec<String> {
+    res.json()
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|d| d["name"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_operator_sees_their_groups_devices_and_their_own_entries_only() {
+    let app = spawn_app().await;
+    let admin = app.login_admin().await;
+    let web = device(&app, &admin, "web01").await;
+    let db = device(&app, &admin, "db01").await;
+    let _lab = device(&app, &admin, "lab").await;
+    let (ann, ann_token) = user(&app, "ann", Role::Operator).await;
+    let (_, auditor) = user(&app, "audrey", Role::Auditor).await;
+    grant(&app, "web", vec![ann], vec![web]).await;
+    // A device in two groups shows once.
+    grant(&app, "data", vec![ann], vec![db, web]).await;
+
+    let list = |token: String| async move {
+        Request::get("/api/devices")
+            .cookie(&token)
+            .send(app.addr)
+            .await
+    };
+    assert_eq!(names(&list(ann_token.clone()).await), ["db01", "web01"]);
+    assert_eq!(names(&list(admin.clone()).await), ["db01", "lab", "web01"]);
+    assert_eq!(list(auditor.clone()).await.status, 403);
+
+    // Asking for someone else's entries still gives one's own.
+    let page = Request::get("/api/audit?filter[user]=admin")
+        .cookie(&ann_token)
+        .send(app.addr)
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let entries = page.json()["entries"].as_array().expect("entries").clone();
+    assert!(!entries.is_empty());
+    assert!(
+        entries.iter().all(|e| e["username"] == "ann"),
+        "{entries:?}"
+    );
+    let csv = Request::get("/api/audit/export?format=csv")
+        .cookie(&ann_token)
+        .send(app.addr)
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(!csv.body.contains("DEVICE_CREATED"), "{}", csv.body);
+    // The auditor reads everything.
+    let all = Request::get("/api/audit/export?format=csv")
+        .cookie(&auditor)
+        .send(app.addr)
+        .await;
+    assert!(all.body.contains("DEVICE_CREATED"), "{}", all.body);
+}
+
+#[tokio::test]
+async fn a_refusal_is_audited_once_per_user_and_route() {
+    let app = spawn_app().await;
+    let admin = app.login_admin().await;
+    let lab = device(&app, &admin, "lab").await;
+    let (_, bob) = user(&app, "bob", Role::Operator).await;
+    for _ in 0..3 {
+        let res = Request::get("/api/users").cookie(&bob).send(app.addr).await;
+        assert_eq!(res.status, 403);
+        assert_eq!(res.body, "\"Forbidden\"");
+    }
+    let origin = format!("http://{}", app.addr);
+    for _ in 0..2 {
+        let refused = common::term::connect(app.addr, &bob, lab, &origin).await;
+        assert!(
+            matches!(refused, Err(tokio_tungstenite::tungstenite::Error::Http(ref r)) if r.status() == 403),
+            "{refused:?}"
+        );
+    }
+    await_audit(&app, "ACCESS_DENIED", Duration::from_secs(5)).await;
+    // Let anything still queued land before counting.
+    app.seal_and_verify().await;
+    let rows = audit_rows(&app, "ACCESS_DENIED").await;
+    let details: Vec<&str> = rows.iter().map(|r| r.detail.as_str()).collect();
+    assert_eq!(
+        details,
+        [
+            "Refused /api/users".to_owned(),
+            format!("Refused /ws/terminal/{{device_id}} for device #{lab}")
+        ],
+        "{rows:?}"
+    );
+    assert!(rows.iter().all(|r| r.username == "bob"));
+    assert_eq!(rows[1].device_id, Some(lab));
+}
+
+#[tokio::test]
+async fn disabling_an_operator_ends_their_terminal_at_once_and_keeps_them_out() {
+    let sshd = Sshd::start().await;
+    let app = spawn_app().await;
+    let admin = app.login_admin().await;
+    let box_id =
+        common::sessions::password_device(&app, &admin, &sshd, &common::sshd::password()).await;
+    let (op, op_token) = user(&app, "olga", Role::Operator).await;
+    grant(&app, "boxes", vec![op], vec![box_id]).await;
+
+    let mut term = Term::open(app.addr, &op_token, box_id, 80, 24).await;
+    term.type_text("echo operator-in\n").await;
+    term.expect_output("operator-in").await;
+
+    let started = Instant::now();
+    let res = Request::post_form(
+        "/api/users/disable",
+        &[("id", &op.to_string()), ("disabled", "true")],
+    )
+    .cookie(&admin)
+    .send(app.addr)
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    term.expect_closed().await;
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(term.close_reason.as_deref(), Some("account disabled"));
+    let ended = await_audit(&app, "SESSION_ENDED", Duration::from_secs(5)).await;
+    assert_eq!(ended.reason.as_deref(), Some("account_disabled"));
+
+    // The old cookie is dead, and the right password no longer opens a session.
+    let me = Request::get("/api/auth/me")
+        .cookie(&op_token)
+        .send(app.addr)
+        .await;
+    assert_eq!(me.status, 401);
+    let again = Request::login("olga", PASSWORD).send(app.addr).await;
+    assert_eq!(again.status, 403, "{}", again.body);
+    assert_eq!(again.body, "\"AccountDisabled\"");
+    let details: Vec<String> = audit_rows(&app, "USER_DISABLED")
+        .await
+        .into_iter()
+        .map(|r| r.detail)
+        .collect();
+    assert_eq!(details, ["Disabled olga; signed out 1 session(s)"]);
+}
+
+#[tokio::test]
+async fn the_last_active_admin_cannot_be_demoted_disabled_or_deleted() {
+    let app = spawn_app().await;
+    let admin = app.login_admin().await;
+    let me = app.state.users.find("admin").await.expect("admin").id;
+    let id = me.to_string();
+    let post = |path: &'static str, fields: Vec<(&'static str, String)>| {
+        let admin = admin.clone();
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            Request::post_form(path, &fields)
+                .cookie(&admin)
+                .send(app.addr)
+                .await
+        }
+    };
+    let demote = || {
+        let admin = admin.clone();
+        async move {
+            Request::post_json(
+                "/api/users/update",
+                &json!({"id": me, "change": {"role": "operator"}}),
+            )
+            .cookie(&admin)
+            .send(app.addr)
+            .await
+        }
+    };
+    let refused = demote().await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert_eq!(refused.body, "\"LastAdmin\"");
+    let disable = post(
+        "/api/users/disable",
+        vec![("id", id.clone()), ("disabled", "true".into())],
+    )
+    .await;
+    assert_eq!(disable.status, 409);
+    assert_eq!(
+        post("/api/users/delete", vec![("id", id.clone())])
+            .await
+            .status,
+        409
+    );
+
+    // With a second admin (even a disabled one does not count), demoting works.
+    let (other, _) = user(&app, "second", Role::Admin).await;
+    app.state
+        .users
+        .set_disabled(&admin_actor(), other, true)
+        .await
+        .expect("disable second");
+    assert_eq!(demote().await.status, 409);
+    app.state
+        .users
+        .set_disabled(&admin_actor(), other, false)
+        .await
+        .expect("enable second");
+    let done = demote().await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert_eq!(done.json()["role"], "operator");
+    let details: Vec<String> = audit_rows(&app, "USER_UPDATED")
+        .await
+        .into_iter()
+        .map(|r| r.detail)
+        .collect();
+    assert_eq!(details, ["Updated admin: role admin → operator"]);
+}
+
+#[tokio::test]
+async fn an_admin_creates_a_user_who_must_choose_a_password() {
+    let app = spawn_app().await;
+    let admin = app.login_admin().await;
+    let web = device(&app, &admin, "web01").await;
+    let group = Request::post_form("/api/groups/create", &[("name", "Web")])
+        .cookie(&admin)
+        .send(app.addr)
+        .await;
+    assert_eq!(group.status, 200, "{}", group.body);
+    let group_id = group.json()["id"].as_i64().expect("id");
+    let filled = Request::post_json(
+        "/api/groups/update",
+        &json!({"id": group_id, "change": {"add_devices": [web]}}),
+    )
+    .cookie(&admin)
+    .send(app.addr)
+    .await;
+    assert_eq!(filled.status, 200, "{}", filled.body);
+    let created = Request::post_json(
+        "/api/users/create",
+        &json!({"input": {"username": "newbie", "role": "operator", "groups": [group_id]}}),
+    )
+    .cookie(&admin)
+    .send(app.addr)
+    .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let body = created.json();
+    let temporary = body["password"].as_str().expect("password").to_owned();
+    assert_eq!(body["user"]["must_change_password"], true);
+    assert_eq!(body["user"]["groups"][0]["name"], "Web");
+    // Taken names are refused by field.
+    let twice = Request::post_json(
+        "/api/users/create",
+        &json!({"input": {"username": "newbie", "role": "auditor"}}),
+    )
+    .cookie(&admin)
+    .send(app.addr)
+    .await;
+    assert_eq!(twice.status, 422, "{}", twice.body);
+
+    let login = Request::login("newbie", &temporary).send(app.addr).await;
+    assert_eq!(login.status, 200, "{}", login.body);
+    assert_eq!(login.json()["must_change_password"], true);
+    let token = login.session_cookie().expect("cookie");
+    // Nothing but the password change until then.
+    let devices = Request::get("/api/devices")
+        .cookie(&token)
+        .send(app.addr)
+        .await;
+    assert_eq!(devices.status, 403);
+    let changed = Request::post_form(
+        "/api/auth/change-password",
+        &[
+            ("current_password", temporary.as_str()),
+            ("new_password", "newbie-own-password-1"),
+            ("confirm_password", "newbie-own-password-1"),
+        ],
+    )
+    .cookie(&token)
+    .send(app.addr)
+    .await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    let devices = Request::get("/api/devices")
+        .cookie(&token)
+        .send(app.addr)
+        .await;
+    assert_eq!(names(&devices), ["web01"]);
+    let created_rows = audit_rows(&app, "USER_CREATED").await;
+    assert_eq!(
+        created_rows[0].detail,
+        "Created user newbie with role operator; groups: Web"
+    );
+    let log = audit_rows(&app, "USER_CREATED")
+        .await
+        .into_iter()
+        .chain(audit_rows(&app, "GROUP_UPDATED").await)
+        .map(|r| r.detail)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(!log.contains(&temporary));
+    assert!(
+        log.contains("Updated group Web: added device web01"),
+        "{log}"
+    );
+}
