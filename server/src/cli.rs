@@ -76,6 +76,8 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
     let users = UserService::new(db.clone(), auditor.clone(), auth);
     let actor = Actor::new(CLI_USER, IpAddr::V4(Ipv4Addr::LOCALHOST));
     let result = execute(&users, &actor, &db, command).await;
+    // The writer stops once every handle to it is gone; the services hold some.
+    drop(users);
     writer.shutdown(auditor).await;
     result
 }
