@@ -1,5 +1,6 @@
 //! Every route × every kind of caller, from one table. A server function or plain route
 //! without a row fails the test, so a new route cannot ship without deciding who may call it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Test code: fail loudly.
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! `server user …` recovers a locked-out admin, as an operator would run it on the host.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Test code: fail loudly.
 
 mod common;
 

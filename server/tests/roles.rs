@@ -1,5 +1,6 @@
 //! Roles and access groups as users meet them: what an operator sees, what a refusal leaves
 //! in the log, disabling ending a terminal, and the last admin.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Test code: fail loudly.
 
 mod common;
 

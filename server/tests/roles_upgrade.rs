@@ -1,5 +1,6 @@
 //! An install from before roles upgrades in place: its admin stays admin, its devices stay,
 //! and an account of the old role `user` keeps exactly the devices it could open.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Test code: fail loudly.
 
 mod common;
 
