@@ -1,7 +1,9 @@
 //! `/api/devices*`: the device inventory, key generation and host-key trust.
 //! Responses carry `has_password` / `has_key` flags, never a secret.
 
-use cloudshell::models::{DeviceInput, DeviceView, HostKeyView, KeyAlgorithm, Role};
+use cloudshell::models::{DeviceInput, DeviceView, HostKeyView, KeyAlgorithm};
+#[cfg(feature = "ssr")]
+use cloudshell::models::Role;
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
 
