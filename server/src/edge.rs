@@ -19,6 +19,7 @@ const JSON_ENDPOINTS: &[&str] = &[
     "/api/users/create",
     "/api/users/update",
     "/api/groups/update",
+    "/api/devices/set-groups",
 ];
 
 /// The origin this request must come from: `PUBLIC_URL`, else the request's own scheme and Host.

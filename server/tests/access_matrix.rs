@@ -219,6 +219,19 @@ fn table(device: i64) -> Vec<Row> {
             [200, 200, 403, 403, 401, 401],
         ),
         row(
+            "/api/devices/groups",
+            Get("/api/devices/groups".into()),
+            DEVICE_USERS,
+        ),
+        row(
+            "/api/devices/set-groups",
+            Json(
+                "/api/devices/set-groups",
+                json!({"id": NOBODY, "groups": []}),
+            ),
+            ADMIN_ONLY_MISSING,
+        ),
+        row(
             "/api/devices/forget-host-key",
             form("/api/devices/forget-host-key", &[("id", &d)]),
             ADMIN_ONLY,

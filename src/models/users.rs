@@ -69,6 +69,14 @@ pub struct GroupView {
     pub devices: Vec<NamedId>,
 }
 
+/// An access group as the device sidebar shows it: a section holding these devices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceGroup {
+    pub id: i64,
+    pub name: String,
+    pub device_ids: Vec<i64>,
+}
+
 /// `POST /api/groups/update`: a rename and/or members and devices added or removed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupChange {

@@ -13,7 +13,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTra
 pub use denials::DenialLog;
 
 use crate::audit::{Actor, Auditor};
-use crate::db::entities::{access_group_device, access_group_member};
+use crate::db::entities::{access_group, access_group_device, access_group_member};
 use crate::models::Role;
 
 /// The devices a user may use.
@@ -112,6 +112,48 @@ impl Permissions {
                 Ok(DeviceScope::Only(ids))
             }
         }
+    }
+
+    /// The access groups the sidebar shows this user, sorted by name: every group for an
+    /// admin, their own for an operator, none for an auditor.
+    pub async fn sidebar_groups(
+        &self,
+        user_id: i64,
+        role: Role,
+    ) -> Result<Vec<crate::models::users::DeviceGroup>, DbErr> {
+        use sea_orm::QueryOrder;
+        let mut query = access_group::Entity::find().order_by_asc(access_group::Column::Name);
+        match role {
+            Role::Admin => {}
+            Role::Auditor => return Ok(Vec::new()),
+            Role::Operator => {
+                let mine: Vec<i64> = access_group_member::Entity::find()
+                    .filter(access_group_member::Column::UserId.eq(user_id))
+                    .all(&self.db)
+                    .await?
+                    .into_iter()
+                    .map(|m| m.group_id)
+                    .collect();
+                query = query.filter(access_group::Column::Id.is_in(mine));
+            }
+        }
+        let groups = query.all(&self.db).await?;
+        let links = access_group_device::Entity::find()
+            .filter(access_group_device::Column::GroupId.is_in(groups.iter().map(|g| g.id)))
+            .all(&self.db)
+            .await?;
+        Ok(groups
+            .into_iter()
+            .map(|g| crate::models::users::DeviceGroup {
+                device_ids: links
+                    .iter()
+                    .filter(|l| l.group_id == g.id)
+                    .map(|l| l.device_id)
+                    .collect(),
+                id: g.id,
+                name: g.name,
+            })
+            .collect())
     }
 
     /// Records ACCESS_DENIED for a refused request, at most once a minute per user and

@@ -169,6 +169,46 @@ impl UserService {
         Ok(after)
     }
 
+    /// Puts the device in exactly `groups`: one GROUP_UPDATED for each group it joins or
+    /// leaves (the device form's "Access groups").
+    pub async fn set_device_groups(
+        &self,
+        actor: &Actor,
+        device_id: i64,
+        groups: &[i64],
+    ) -> Result<(), UserError> {
+        if groups.len() > MAX_IDS_PER_CHANGE {
+            return Err(UserError::Invalid(
+                "groups",
+                "too many groups in one change",
+            ));
+        }
+        let all = self.list_groups().await?;
+        if groups.iter().any(|id| !all.iter().any(|g| g.id == *id)) {
+            return Err(UserError::Invalid(
+                "groups",
+                "a chosen group no longer exists",
+            ));
+        }
+        for group in all {
+            let has = group.devices.iter().any(|d| d.id == device_id);
+            let wants = groups.contains(&group.id);
+            let change = match (has, wants) {
+                (false, true) => GroupChange {
+                    add_devices: vec![device_id],
+                    ..Default::default()
+                },
+                (true, false) => GroupChange {
+                    remove_devices: vec![device_id],
+                    ..Default::default()
+                },
+                _ => continue,
+            };
+            self.update_group(actor, group.id, change).await?;
+        }
+        Ok(())
+    }
+
     pub async fn delete_group(&self, actor: &Actor, id: i64) -> Result<(), UserError> {
         let _guard = self.changes.lock().await;
         let group = self.group(id).await?;

@@ -1,9 +1,10 @@
 //! `/api/devices*`: the device inventory, key generation and host-key trust.
 //! Responses carry `has_password` / `has_key` flags, never a secret.
 
-use cloudshell::models::{DeviceInput, DeviceView, HostKeyView, KeyAlgorithm};
 #[cfg(feature = "ssr")]
 use cloudshell::models::Role;
+use cloudshell::models::users::DeviceGroup;
+use cloudshell::models::{DeviceInput, DeviceView, HostKeyView, KeyAlgorithm};
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
 
@@ -110,4 +111,33 @@ pub async fn forget_host_key(#[server(default)] id: i64) -> Result<Option<HostKe
         .forget_host_key(&actor, id)
         .await
         .map_err(|e| device_error("forget host key", e))
+}
+
+/// `GET /api/devices/groups`: the access groups the sidebar shows the caller (admins: all;
+/// operators: their own), each with its device ids.
+#[server(prefix = "/api", endpoint = "devices/groups", input = GetUrl)]
+pub async fn device_groups() -> Result<Vec<DeviceGroup>, AppError> {
+    use super::ssr::{internal, permissions, require};
+    let session = require(Role::uses_devices).await?;
+    permissions()?
+        .sidebar_groups(session.user_id, session.role)
+        .await
+        .map_err(|e| internal("device groups", e))
+}
+
+/// `POST /api/devices/set-groups`, JSON `{"id": 3, "groups": [1, 2]}`, admins only: the
+/// device is in exactly these access groups afterwards.
+#[server(prefix = "/api", endpoint = "devices/set-groups", input = Json)]
+pub async fn set_device_groups(id: i64, groups: Vec<i64>) -> Result<(), AppError> {
+    use super::ssr::{actor, device_error, devices, require, users};
+    require(Role::manages).await?;
+    // The device must exist: a group cannot hold a device that is not there.
+    devices()?
+        .get(id)
+        .await
+        .map_err(|e| device_error("set device groups", e))?;
+    users()?
+        .set_device_groups(&actor()?, id, &groups)
+        .await
+        .map_err(|e| crate::api::users::user_error("set device groups", e))
 }

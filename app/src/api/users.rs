@@ -10,6 +10,9 @@ use leptos::server_fn::codec::{GetUrl, Json};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
+pub(crate) use ssr::user_error;
+
+#[cfg(feature = "ssr")]
 mod ssr {
     use cloudshell::audit::Actor;
     use cloudshell::auth::AuthError;
@@ -25,7 +28,7 @@ mod ssr {
         Ok((actor()?, users()?))
     }
 
-    pub fn user_error(context: &'static str, err: UserError) -> AppError {
+    pub(crate) fn user_error(context: &'static str, err: UserError) -> AppError {
         match err {
             UserError::NotFound => fail(AppError::NotFound),
             UserError::LastAdmin => fail(AppError::LastAdmin),
