@@ -12,7 +12,7 @@ pub const MAX_IDS_PER_CHANGE: usize = 1000;
 pub const MAX_GROUP_NAME_CHARS: usize = 64;
 
 /// Something with an id and a name: a group, a member, a device.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct NamedId {
     pub id: i64,
     pub name: String,

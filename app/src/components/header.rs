@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use super::audit::AuditLogButton;
 use super::change_password::ChangePasswordButton;
 use super::session_badge::SessionBadge;
+use super::users::UsersButton;
 use crate::api::auth::Logout;
 use crate::nav::go_to;
 
@@ -14,6 +15,7 @@ pub fn Header(
     sidebar_open: RwSignal<bool>,
 ) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
+    let uses_devices = info.role.uses_devices();
     // Whatever the answer, the session is unusable afterwards: go to login either way.
     Effect::new(move |_| {
         if logout.value().get().is_some() {
@@ -23,6 +25,7 @@ pub fn Header(
 
     view! {
         <header class="app-header">
+            {uses_devices.then(|| view! {
             <button
                 class="icon-button"
                 aria-label="Show or hide the device list"
@@ -35,16 +38,19 @@ pub fn Header(
                     <path d="M4 6h16M4 12h16M4 18h16" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
                 </svg>
             </button>
+            })}
             <div class="brand">
                 <span class="brand-mark" aria-hidden="true">">_"</span>
                 <span class="brand-name">" CloudShell"</span>
             </div>
             <div class="header-right">
                 <SessionBadge expires_at=info.expires_at username=info.username.clone() />
+                {info.role.manages().then(|| view! { <UsersButton /> })}
                 <AuditLogButton />
                 <ChangePasswordButton />
                 <span class="username" title="Signed in as">
                     {info.username}
+                    <span class="muted role-label" data-testid="role">{info.role.label()}</span>
                 </span>
                 <button
                     class="button logout"

@@ -10,3 +10,4 @@ pub mod recovery;
 pub mod session_badge;
 pub mod terminal;
 pub mod toast;
+pub mod users;

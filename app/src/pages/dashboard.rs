@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::api::auth::me;
-use cloudshell::models::Role;
+use cloudshell::models::{Role, SessionInfo};
 
 use crate::components::change_password::FirstPasswordPage;
 use crate::components::devices::DeviceSidebar;
@@ -22,7 +22,12 @@ pub fn Dashboard() -> impl IntoView {
                     Ok(info) if info.must_change_password => {
                         view! { <FirstPasswordPage /> }.into_any()
                     }
+                    Ok(info) if !info.role.uses_devices() => {
+                        provide_context(info.clone());
+                        view! { <AuditorHome info /> }.into_any()
+                    }
                     Ok(info) => {
+                        provide_context(info.clone());
                         let is_admin = info.role == Role::Admin;
                         let tabs = TerminalTabs::new();
                         provide_context(tabs);
@@ -53,5 +58,27 @@ pub fn Dashboard() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// An auditor's page: the header (with the audit log) and what the role is for. No device
+/// list and no terminals: the role has none.
+#[component]
+fn AuditorHome(info: SessionInfo) -> impl IntoView {
+    let sidebar_open = RwSignal::new(false);
+    view! {
+        <div class="layout">
+            <Header info sidebar_open />
+            <main class="auditor-home">
+                <div class="card">
+                    <h2>"Audit access"</h2>
+                    <p>
+                        "Your account reads the whole audit log: open it with the log icon at the top right. "
+                        "There you can filter it, export it as CSV or NDJSON, and check that it is intact."
+                    </p>
+                    <p class="muted">"Terminals, files and device settings are not part of this role."</p>
+                </div>
+            </main>
+        </div>
     }
 }

@@ -2,7 +2,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use cloudshell::format::utc_clock;
-use cloudshell::models::{AuditFilter, AuditPage, PageCursor, VerifyReport};
+use cloudshell::models::{AuditFilter, AuditPage, PageCursor, SessionInfo, VerifyReport};
 use leptos::prelude::*;
 use time::OffsetDateTime;
 
@@ -28,6 +28,8 @@ struct ViewerState {
     chain: RwSignal<Option<Result<VerifyReport, String>>>,
     /// Increases with every fetch; a late answer to an older fetch is ignored.
     generation: StoredValue<u64>,
+    /// The caller reads the whole log (admin, auditor), so the chain badge applies.
+    whole_log: bool,
 }
 
 impl ViewerState {
@@ -40,6 +42,8 @@ impl ViewerState {
             fresh: RwSignal::new(HashSet::new()),
             chain: RwSignal::new(None),
             generation: StoredValue::new(0),
+            whole_log: use_context::<SessionInfo>()
+                .is_none_or(|info| info.role.reads_whole_audit_log()),
         }
     }
 
@@ -87,6 +91,10 @@ impl ViewerState {
     }
 
     fn check_chain(self) {
+        // Verification is for those who read the whole log; an operator's view has no badge.
+        if !self.whole_log {
+            return;
+        }
         leptos::task::spawn_local(async move {
             let result = verify_audit_chain(false).await;
             match result {
@@ -168,7 +176,10 @@ pub fn AuditViewer(on_close: Callback<()>) -> impl IntoView {
                 <span class="muted" data-testid="audit-updated">
                     {move || state.updated.get().map(|t| format!("Updated {} UTC", utc_clock(t)))}
                 </span>
-                <ChainBadge chain=state.chain />
+                {state.whole_log.then(|| view! { <ChainBadge chain=state.chain /> })}
+                {(!state.whole_log).then(|| view! {
+                    <span class="muted" data-testid="audit-own-only">"Your own entries"</span>
+                })}
                 <span class="toolbar-spacer"></span>
                 <button
                     class="icon-button"

@@ -6,6 +6,8 @@ use super::host_key::HostKeyPanel;
 use super::key_field::{KeyField, PublicKey};
 use crate::api::devices::{create_device, update_device};
 use crate::components::modal::Modal;
+use crate::components::users::picker::Picker;
+use super::access::DeviceAccess;
 use crate::components::toast::use_toasts;
 use crate::error::AppError;
 use crate::nav::go_to;
@@ -36,6 +38,7 @@ pub fn DeviceDialog(
     let general = RwSignal::new(None::<String>);
     let generated = RwSignal::new(None::<DeviceView>);
     let stored_public = existing.as_ref().and_then(|d| d.public_key.clone());
+    let access = DeviceAccess::load(id, is_admin);
     let title = match &existing {
         Some(d) => format!("Edit {}", d.name),
         None => "Add device".to_owned(),
@@ -59,6 +62,11 @@ pub fn DeviceDialog(
             let result = match id {
                 None => create_device(input).await,
                 Some(id) => update_device(id, input).await,
+            };
+            // The device's access groups, once it exists; a refusal is said like any other.
+            let result = match result {
+                Ok(device) => access.save(device.id).await.map(|()| device),
+                Err(e) => Err(e),
             };
             saving.set(false);
             match result {
@@ -166,6 +174,10 @@ pub fn DeviceDialog(
                             </Show>
                             <Show when=uses_key>
                                 <KeyField state stored_public=stored_public.clone() />
+                            </Show>
+                            <Show when=move || is_admin && access.loaded.get()>
+                                <Picker label="Access groups" items=access.names() chosen=access.chosen
+                                    empty="No access groups yet: create them under Users and groups." />
                             </Show>
                             <Show when=move || general.get().is_some()>
                                 <p class="form-error" role="alert">{move || general.get()}</p>

@@ -1,5 +1,6 @@
 //! The device sidebar: list, add, edit, delete, keys and host-key trust.
 
+mod access;
 mod delete;
 mod form;
 mod form_state;

@@ -1,9 +1,10 @@
 use cloudshell::models::DeviceView;
+use cloudshell::models::users::DeviceGroup;
 use leptos::prelude::*;
 
 use super::delete::ConfirmDelete;
 use super::form::DeviceDialog;
-use crate::api::devices::list_devices;
+use crate::api::devices::{device_groups, list_devices};
 use crate::components::terminal::TerminalTabs;
 use crate::error::AppError;
 use crate::nav::go_to;
@@ -24,10 +25,17 @@ fn matches_filter(device: &DeviceView, needle: &str) -> bool {
         .any(|field| field.to_lowercase().contains(needle))
 }
 
-/// The left sidebar: every device with edit and delete, and an add button.
+/// What a device row is keyed on: it is redrawn when any of this changes.
+fn device_key(d: &DeviceView) -> (i64, String, String, u32, String) {
+    (d.id, d.name.clone(), d.host.clone(), d.port, d.username.clone())
+}
+
+/// The left sidebar: the devices the user may use, in sections by access group, with a
+/// filter; admins also add, edit and delete.
 #[component]
 pub fn DeviceSidebar(is_admin: bool) -> impl IntoView {
     let devices = RwSignal::new(None::<Vec<DeviceView>>);
+    let groups = RwSignal::new(Vec::<DeviceGroup>::new());
     let error = RwSignal::new(None::<String>);
     let loading = RwSignal::new(false);
     let dialog = RwSignal::new(Dialog::None);
@@ -36,9 +44,12 @@ pub fn DeviceSidebar(is_admin: bool) -> impl IntoView {
         loading.set(true);
         leptos::task::spawn_local(async move {
             let result = list_devices().await;
+            // Sections are a convenience: without them the list is shown flat.
+            let sections = device_groups().await.unwrap_or_default();
             loading.set(false);
             match result {
                 Ok(list) => {
+                    groups.set(sections);
                     devices.set(Some(list));
                     error.set(None);
                 }
@@ -106,6 +117,7 @@ pub fn DeviceSidebar(is_admin: bool) -> impl IntoView {
                 >
                     {crate::components::files::folder_icon()}
                 </button>
+                {is_admin.then(|| view! {
                 <button
                     class="icon-button small"
                     aria-label=format!("Edit {name}")
@@ -126,6 +138,7 @@ pub fn DeviceSidebar(is_admin: bool) -> impl IntoView {
                         <path d="M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" />
                     </svg>
                 </button>
+                })}
             </li>
         }
     };
@@ -137,6 +150,7 @@ pub fn DeviceSidebar(is_admin: bool) -> impl IntoView {
                 <Show when=move || loading.get()>
                     <span class="spinner small" aria-label="Loading devices"></span>
                 </Show>
+                <Show when=move || is_admin>
                 <button
                     class="icon-button"
                     aria-label="Add device"
@@ -147,6 +161,7 @@ pub fn DeviceSidebar(is_admin: bool) -> impl IntoView {
                         <path d="M12 5v14M5 12h14" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
                     </svg>
                 </button>
+                </Show>
             </div>
             <Show when=move || error.get().is_some()>
                 <div class="form-error" role="alert">
@@ -160,22 +175,29 @@ pub fn DeviceSidebar(is_admin: bool) -> impl IntoView {
                 Some(list) if list.is_empty() => {
                     view! {
                         <p class="muted sidebar-empty">
-                            "No devices yet. Add one with the + button."
+                            {if is_admin {
+                                "No devices yet. Add one with the + button."
+                            } else {
+                                "No devices are shared with you yet. Ask an admin to add you to an access group."
+                            }}
                         </p>
                     }
                         .into_any()
                 }
                 Some(list) => {
                     let list = StoredValue::new(list);
-                    let shown = move || {
+                    // The devices passing the filter, of `only` if given.
+                    let matching = move |only: Option<&[i64]>| {
                         let needle = filter.get().trim().to_lowercase();
                         list.with_value(|list| {
                             list.iter()
+                                .filter(|d| only.is_none_or(|ids| ids.contains(&d.id)))
                                 .filter(|d| needle.is_empty() || matches_filter(d, &needle))
                                 .cloned()
                                 .collect::<Vec<_>>()
                         })
                     };
+                    let shown = move || matching(None);
                     view! {
                         <input
                             class="device-filter"
@@ -185,9 +207,49 @@ pub fn DeviceSidebar(is_admin: bool) -> impl IntoView {
                             prop:value=move || filter.get()
                             on:input=move |e| filter.set(event_target_value(&e))
                         />
-                        <ul class="device-list">
-                            <For each=shown key=|d| (d.id, d.name.clone(), d.host.clone(), d.port, d.username.clone()) children=item />
-                        </ul>
+                        {move || {
+                            let sections = groups.get();
+                            if sections.is_empty() {
+                                return view! {
+                                    <ul class="device-list">
+                                        <For each=shown key=device_key children=item />
+                                    </ul>
+                                }
+                                    .into_any();
+                            }
+                            let grouped: Vec<i64> =
+                                sections.iter().flat_map(|g| g.device_ids.clone()).collect();
+                            let others: Vec<i64> = list.with_value(|l| {
+                                l.iter().map(|d| d.id).filter(|id| !grouped.contains(id)).collect()
+                            });
+                            let mut sections: Vec<(String, Vec<i64>)> =
+                                sections.into_iter().map(|g| (g.name, g.device_ids)).collect();
+                            if !others.is_empty() {
+                                sections.push(("Not in a group".to_owned(), others));
+                            }
+                            sections
+                                .into_iter()
+                                .map(|(name, ids)| {
+                                    let ids = StoredValue::new(ids);
+                                    let in_group = move || ids.with_value(|ids| matching(Some(ids)));
+                                    view! {
+                                        <Show when=move || !in_group().is_empty()>
+                                            <details class="device-group" open>
+                                                <summary>
+                                                    {name.clone()}
+                                                    " "
+                                                    <span class="muted">{move || in_group().len()}</span>
+                                                </summary>
+                                                <ul class="device-list">
+                                                    <For each=in_group key=device_key children=item />
+                                                </ul>
+                                            </details>
+                                        </Show>
+                                    }
+                                })
+                                .collect_view()
+                                .into_any()
+                        }}
                         <Show when=move || !filter.get().trim().is_empty() && shown().is_empty()>
                             <p class="muted sidebar-empty">"No device matches the filter."</p>
                         </Show>
