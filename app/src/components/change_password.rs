@@ -54,8 +54,8 @@ pub fn FirstPasswordPage() -> impl IntoView {
             <div class="card login-card" role="dialog" aria-modal="true" aria-labelledby="first-pw-title">
                 <h1 id="first-pw-title" class="brand">"Choose your password"</h1>
                 <p class="muted">
-                    "This account still has the password generated at installation. "
-                    "Enter it as the current password and choose your own to continue."
+                    "This account has a generated password (from the installation, or a temporary one "
+                    "an admin gave you). Enter it as the current password and choose your own to continue."
                 </p>
                 <PasswordForm on_done=Callback::new(|_| crate::nav::go_to("/")) />
             </div>
