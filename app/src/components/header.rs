@@ -50,8 +50,8 @@ pub fn Header(
                 <ChangePasswordButton />
                 <span class="username" title="Signed in as">
                     {info.username}
-                    <span class="muted role-label" data-testid="role">{info.role.label()}</span>
                 </span>
+                <span class="muted role-label" data-testid="role" title="Role">{info.role.label()}</span>
                 <button
                     class="button logout"
                     title="Log out"
