@@ -3,8 +3,8 @@ import { ADMIN_PASSWORD } from "../playwright.config";
 import { loginAsAdmin, sameOrigin } from "./helpers";
 
 async function changePassword(page: Page, current: string, next: string, confirm = next) {
-  await page.getByRole("button", { name: "Change password" }).first().click();
-  const dialog = page.getByRole("dialog", { name: "Change password" });
+  await page.getByRole("button", { name: "My account" }).click();
+  const dialog = page.getByRole("dialog", { name: "My account" });
   await expect(dialog).toBeVisible();
   await dialog.getByLabel("Current password").fill(current);
   await dialog.getByLabel("New password (at least 12 characters)").fill(next);

@@ -1,4 +1,5 @@
 import { test, expect, Browser, Page } from "@playwright/test";
+import { ADMIN_PASSWORD } from "../playwright.config";
 import { addShellDevice, loginAsAdmin, unique, waitForHydration } from "./helpers";
 
 /** Signs in as `name` in a context of its own (a second browser, as another person). */
@@ -142,4 +143,24 @@ test("the last admin cannot be demoted, and the page says why", async ({ page })
   // Esc closes the modal.
   await page.keyboard.press("Escape");
   await expect(dialog).toHaveCount(0);
+});
+
+test("My account lists the user's browsers and signs the others out", async ({ page, browser }) => {
+  await loginAsAdmin(page);
+  const other = await signIn(browser, "admin", ADMIN_PASSWORD);
+  await expect(other).toHaveURL(/\/$/);
+
+  await page.getByRole("button", { name: "My account" }).click();
+  const dialog = page.getByRole("dialog", { name: "My account" });
+  const browsers = dialog.getByRole("list", { name: "Signed-in browsers" }).locator("li");
+  expect(await browsers.count()).toBeGreaterThanOrEqual(2);
+  await expect(browsers.filter({ hasText: "This browser" })).toHaveCount(1);
+  await dialog.getByRole("button", { name: /Sign out other sessions/ }).click();
+  await expect(browsers).toHaveCount(1);
+  await expect(dialog.getByRole("button", { name: "Sign out other sessions (0)" })).toBeDisabled();
+
+  // The other browser is signed out: its next page load lands on the login page.
+  await other.reload();
+  await expect(other).toHaveURL(/\/login$/);
+  await other.context().close();
 });

@@ -172,6 +172,16 @@ fn table(device: i64) -> Vec<Row> {
             ),
             [400, 400, 400, 400, 401, 401],
         ),
+        row(
+            "/api/auth/sessions",
+            Get("/api/auth/sessions".into()),
+            SIGNED_IN,
+        ),
+        row(
+            "/api/auth/sign-out-others",
+            form("/api/auth/sign-out-others", &[]),
+            SIGNED_IN,
+        ),
         row("/api/audit", Get("/api/audit".into()), SIGNED_IN),
         row(
             "/api/audit/export",

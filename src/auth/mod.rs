@@ -4,6 +4,7 @@ mod change_password;
 pub mod cookie;
 mod error;
 mod login;
+mod my_sessions;
 pub mod password;
 pub mod throttle;
 pub mod token;

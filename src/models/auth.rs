@@ -84,6 +84,39 @@ impl SessionInfo {
     }
 }
 
+/// One of the caller's signed-in browsers ("My account").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebSessionView {
+    pub id: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    pub client_ip: Option<String>,
+    /// The session this page is using.
+    pub current: bool,
+}
+
+/// One of the caller's open terminals or file sessions, on any server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenSessionView {
+    pub id: String,
+    /// `terminal` or `sftp`.
+    pub kind: String,
+    pub device_name: String,
+    pub endpoint: String,
+    pub client_ip: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+}
+
+/// `GET /api/auth/sessions`: what "My account" lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MySessions {
+    pub web: Vec<WebSessionView>,
+    pub open: Vec<OpenSessionView>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,6 @@ pub use audit::{
     VerifyReport,
 };
 pub use audit_reason::AuditReason;
-pub use auth::{Role, SessionInfo};
+pub use auth::{MySessions, OpenSessionView, Role, SessionInfo, WebSessionView};
 pub use device::{DeviceFields, FieldError, SshAuthType};
 pub use device_api::{DeviceInput, DeviceView, HostKeyView, KeyAlgorithm, KeyInput};

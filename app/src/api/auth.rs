@@ -1,6 +1,6 @@
 //! `/api/auth/*`: login, logout, who am I.
 
-use cloudshell::models::SessionInfo;
+use cloudshell::models::{MySessions, SessionInfo};
 use cloudshell::secret::SecretString;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -138,4 +138,28 @@ pub async fn change_password(
         Err(AuthError::Unauthenticated) => Err(fail(AppError::Unauthorized)),
         Err(e) => Err(auth_failure("change password", e)),
     }
+}
+
+/// `GET /api/auth/sessions`: the caller's signed-in browsers and open sessions.
+#[server(prefix = "/api", endpoint = "auth/sessions", input = GetUrl)]
+pub async fn list_my_sessions() -> Result<MySessions, AppError> {
+    use super::ssr::{auth_failure, auth_service, current_session};
+    let me = current_session()?;
+    auth_service()?
+        .my_sessions(&me)
+        .await
+        .map_err(|e| auth_failure("my sessions", e))
+}
+
+/// `POST /api/auth/sign-out-others`: ends every other web session of the caller, and with
+/// them their terminals. Returns how many were signed out.
+#[server(prefix = "/api", endpoint = "auth/sign-out-others")]
+pub async fn sign_out_others() -> Result<u64, AppError> {
+    use super::ssr::{auth_failure, auth_service, current_session, request_meta};
+    let me = current_session()?;
+    let meta = request_meta()?;
+    auth_service()?
+        .sign_out_others(&me, meta.client_ip)
+        .await
+        .map_err(|e| auth_failure("sign out others", e))
 }

@@ -1,49 +1,8 @@
 use cloudshell::validation::check_new_password;
 use leptos::prelude::*;
 
-use super::modal::Modal;
 use crate::api::auth::ChangePassword;
 use crate::components::toast::use_toasts;
-
-/// The header's key button and its change-password dialog.
-#[component]
-pub fn ChangePasswordButton() -> impl IntoView {
-    let open = RwSignal::new(false);
-    view! {
-        <button
-            class="icon-button"
-            aria-label="Change password"
-            title="Change password"
-            on:click=move |_| open.set(true)
-        >
-            <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
-                <circle cx="8" cy="15" r="4" fill="none" stroke="currentColor" stroke-width="2" />
-                <path d="M11 12l9-9M17 6l3 3M15 8l2 2" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
-            </svg>
-        </button>
-        <Show when=move || open.get()>
-            <ChangePasswordDialog on_close=Callback::new(move |_| open.set(false)) />
-        </Show>
-    }
-}
-
-#[component]
-fn ChangePasswordDialog(on_close: Callback<()>) -> impl IntoView {
-    let done = RwSignal::new(false);
-    view! {
-        <Modal title="Change password".to_owned() on_close>
-            <Show
-                when=move || done.get()
-                fallback=move || view! { <PasswordForm on_done=Callback::new(move |_| done.set(true)) /> }
-            >
-                <p class="form-success" role="status">
-                    "Password changed. Your other sessions have been signed out."
-                </p>
-                <button class="button" on:click=move |_| on_close.run(())>"Close"</button>
-            </Show>
-        </Modal>
-    }
-}
 
 /// The first sign-in with a generated password: nothing else is offered until the account
 /// has a password of its own (the server refuses everything else too).
@@ -65,7 +24,7 @@ pub fn FirstPasswordPage() -> impl IntoView {
 
 /// Current, new and confirmation; checked here first, then by the server.
 #[component]
-fn PasswordForm(on_done: Callback<()>) -> impl IntoView {
+pub fn PasswordForm(on_done: Callback<()>) -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());

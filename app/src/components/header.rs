@@ -1,8 +1,8 @@
 use cloudshell::models::SessionInfo;
 use leptos::prelude::*;
 
+use super::account::MyAccountButton;
 use super::audit::AuditLogButton;
-use super::change_password::ChangePasswordButton;
 use super::session_badge::SessionBadge;
 use super::users::UsersButton;
 use crate::api::auth::Logout;
@@ -47,7 +47,7 @@ pub fn Header(
                 <SessionBadge expires_at=info.expires_at username=info.username.clone() />
                 {info.role.manages().then(|| view! { <UsersButton /> })}
                 <AuditLogButton />
-                <ChangePasswordButton />
+                <MyAccountButton />
                 <span class="username" title="Signed in as">
                     {info.username}
                 </span>

@@ -1,3 +1,4 @@
+pub mod account;
 pub mod audit;
 pub mod change_password;
 pub mod copy_button;

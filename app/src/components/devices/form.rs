@@ -1,14 +1,14 @@
 use cloudshell::models::{DeviceView, KeyInput, SshAuthType};
 use leptos::prelude::*;
 
+use super::access::DeviceAccess;
 use super::form_state::FormState;
 use super::host_key::HostKeyPanel;
 use super::key_field::{KeyField, PublicKey};
 use crate::api::devices::{create_device, update_device};
 use crate::components::modal::Modal;
-use crate::components::users::picker::Picker;
-use super::access::DeviceAccess;
 use crate::components::toast::use_toasts;
+use crate::components::users::picker::Picker;
 use crate::error::AppError;
 use crate::nav::go_to;
 

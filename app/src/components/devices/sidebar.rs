@@ -27,7 +27,13 @@ fn matches_filter(device: &DeviceView, needle: &str) -> bool {
 
 /// What a device row is keyed on: it is redrawn when any of this changes.
 fn device_key(d: &DeviceView) -> (i64, String, String, u32, String) {
-    (d.id, d.name.clone(), d.host.clone(), d.port, d.username.clone())
+    (
+        d.id,
+        d.name.clone(),
+        d.host.clone(),
+        d.port,
+        d.username.clone(),
+    )
 }
 
 /// The left sidebar: the devices the user may use, in sections by access group, with a

@@ -31,7 +31,11 @@ impl UsersData {
     pub fn reload(self) {
         self.loading.set(true);
         leptos::task::spawn_local(async move {
-            let (users, groups, devices) = (list_users().await, list_groups().await, list_devices().await);
+            let (users, groups, devices) = (
+                list_users().await,
+                list_groups().await,
+                list_devices().await,
+            );
             // The modal may have closed meanwhile.
             if self.loading.try_set(false).is_some() {
                 return;

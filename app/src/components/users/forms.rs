@@ -160,14 +160,34 @@ pub fn Confirm(
     let error = RwSignal::new(None::<String>);
     let toasts = use_toasts();
     let (user, title, text, button, danger) = match &action {
-        ConfirmAction::Reset(u) => (u.clone(), format!("Reset the password of {}?", u.username),
-            "CloudShell makes a new temporary password and shows it once. Their sessions and terminals end now, and they choose a new password at the next sign-in.", "Reset password", false),
-        ConfirmAction::Disable(u) => (u.clone(), format!("Disable {}?", u.username),
-            "They are signed out and their terminals end at once, on every server. Their audit entries stay.", "Disable", true),
-        ConfirmAction::Enable(u) => (u.clone(), format!("Enable {}?", u.username),
-            "They can sign in again with their password.", "Enable", false),
-        ConfirmAction::Delete(u) => (u.clone(), format!("Delete {}?", u.username),
-            "Their account, sessions and layout go; their terminals end at once. Their audit entries keep their name. This cannot be undone.", "Delete", true),
+        ConfirmAction::Reset(u) => (
+            u.clone(),
+            format!("Reset the password of {}?", u.username),
+            "CloudShell makes a new temporary password and shows it once. Their sessions and terminals end now, and they choose a new password at the next sign-in.",
+            "Reset password",
+            false,
+        ),
+        ConfirmAction::Disable(u) => (
+            u.clone(),
+            format!("Disable {}?", u.username),
+            "They are signed out and their terminals end at once, on every server. Their audit entries stay.",
+            "Disable",
+            true,
+        ),
+        ConfirmAction::Enable(u) => (
+            u.clone(),
+            format!("Enable {}?", u.username),
+            "They can sign in again with their password.",
+            "Enable",
+            false,
+        ),
+        ConfirmAction::Delete(u) => (
+            u.clone(),
+            format!("Delete {}?", u.username),
+            "Their account, sessions and layout go; their terminals end at once. Their audit entries keep their name. This cannot be undone.",
+            "Delete",
+            true,
+        ),
     };
     let go = move |_| {
         let action = action.clone();

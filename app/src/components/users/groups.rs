@@ -32,7 +32,8 @@ pub fn GroupsView(data: UsersData) -> impl IntoView {
                     data.reload();
                 }
                 Err(e) => error.set(Some(
-                    e.field("name").map_or_else(|| e.to_string(), |m| format!("Name: {m}")),
+                    e.field("name")
+                        .map_or_else(|| e.to_string(), |m| format!("Name: {m}")),
                 )),
             }
         });
@@ -113,10 +114,26 @@ fn GroupEditor(data: UsersData, group: GroupView, on_deleted: Callback<()>) -> i
         let (m, d) = (members.get(), devices.get());
         let change = GroupChange {
             name: Some(name.get()).filter(|n| n.trim() != old_name),
-            add_members: m.iter().copied().filter(|x| !before_members.contains(x)).collect(),
-            remove_members: before_members.iter().copied().filter(|x| !m.contains(x)).collect(),
-            add_devices: d.iter().copied().filter(|x| !before_devices.contains(x)).collect(),
-            remove_devices: before_devices.iter().copied().filter(|x| !d.contains(x)).collect(),
+            add_members: m
+                .iter()
+                .copied()
+                .filter(|x| !before_members.contains(x))
+                .collect(),
+            remove_members: before_members
+                .iter()
+                .copied()
+                .filter(|x| !m.contains(x))
+                .collect(),
+            add_devices: d
+                .iter()
+                .copied()
+                .filter(|x| !before_devices.contains(x))
+                .collect(),
+            remove_devices: before_devices
+                .iter()
+                .copied()
+                .filter(|x| !d.contains(x))
+                .collect(),
         };
         pending.set(true);
         leptos::task::spawn_local(async move {
@@ -129,7 +146,8 @@ fn GroupEditor(data: UsersData, group: GroupView, on_deleted: Callback<()>) -> i
                     data.reload();
                 }
                 Err(e) => error.set(Some(
-                    e.field("name").map_or_else(|| e.to_string(), |m| format!("Name: {m}")),
+                    e.field("name")
+                        .map_or_else(|| e.to_string(), |m| format!("Name: {m}")),
                 )),
             }
         });

@@ -32,7 +32,9 @@ pub fn UsersView(data: UsersData) -> impl IntoView {
             .filter(|u| {
                 needle.is_empty()
                     || u.username.to_lowercase().contains(&needle)
-                    || u.groups.iter().any(|g| g.name.to_lowercase().contains(&needle))
+                    || u.groups
+                        .iter()
+                        .any(|g| g.name.to_lowercase().contains(&needle))
             })
             .collect::<Vec<_>>()
     };
@@ -44,7 +46,8 @@ pub fn UsersView(data: UsersData) -> impl IntoView {
             .map(|g| g.name.clone())
             .collect::<Vec<_>>()
             .join(", ");
-        let (edit, reset, toggle, delete) = (user.clone(), user.clone(), user.clone(), user.clone());
+        let (edit, reset, toggle, delete) =
+            (user.clone(), user.clone(), user.clone(), user.clone());
         let disabled = user.disabled;
         view! {
             <tr data-user=name.clone()>
