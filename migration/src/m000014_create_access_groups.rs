@@ -18,23 +18,28 @@ const UPGRADE_GROUP: &str = "All devices (from before roles)";
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // SQLite takes one change per ALTER TABLE.
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Users::Table)
-                    .add_column(boolean(Users::Disabled).default(false))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Users::Table)
-                    .add_column(timestamp_with_time_zone_null(Users::LastLoginAt))
-                    .to_owned(),
-            )
-            .await?;
+        // SQLite takes one change per ALTER TABLE, and does not undo a DDL statement when a
+        // later one fails: each step is skipped if an interrupted earlier run did it.
+        if !manager.has_column("users", "disabled").await? {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Users::Table)
+                        .add_column(boolean(Users::Disabled).default(false))
+                        .to_owned(),
+                )
+                .await?;
+        }
+        if !manager.has_column("users", "last_login_at").await? {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Users::Table)
+                        .add_column(timestamp_with_time_zone_null(Users::LastLoginAt))
+                        .to_owned(),
+                )
+                .await?;
+        }
         manager
             .create_table(
                 Table::create()
@@ -86,6 +91,24 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // Before roles every account could use every device, and none could be disabled:
+        // going back would hand auditors and disabled accounts everything. Refused instead.
+        let db = manager.get_connection();
+        let risky = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM users WHERE role = 'auditor' OR disabled",
+            ))
+            .await?
+            .map(|row| row.try_get::<i64>("", "n"))
+            .transpose()?
+            .unwrap_or(0);
+        if risky > 0 {
+            return Err(DbErr::Migration(format!(
+                "{risky} auditor or disabled account(s) would get every device before roles: \
+                 delete them first"
+            )));
+        }
         for table in [
             AccessGroupDevices::Table.into_iden(),
             AccessGroupMembers::Table.into_iden(),
@@ -95,7 +118,6 @@ impl MigrationTrait for Migration {
                 .drop_table(Table::drop().table(table).to_owned())
                 .await?;
         }
-        let db = manager.get_connection();
         db.execute_unprepared("UPDATE users SET role = 'user' WHERE role <> 'admin'")
             .await?;
         for column in [Users::LastLoginAt, Users::Disabled] {

@@ -22,8 +22,7 @@ pub const USAGE: &str = "       server user list       every account: name, role
        server user enable NAME
                               lets a disabled account sign in again";
 
-/// The name the audit log gives these changes.
-pub const CLI_USER: &str = "cli";
+pub use cloudshell::audit::CLI_USER;
 
 pub enum Command {
     List,
@@ -56,7 +55,9 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
     let sqlite = config.database_url.is_none();
     // SQLite's audit chain has one writer, the server: changing accounts beside it would
     // fork the chain. PostgreSQL's writers take a lock, so any number may write.
-    if sqlite && server_is_running(&config)? {
+    // Held until the command is done, so a server cannot start beside it meanwhile.
+    let lock = data_dir_lock(&config)?;
+    if sqlite && lock.is_none() {
         bail!(
             "CloudShell is running on this DATA_DIR. With SQLite the audit log has one writer: \
              stop the server, run this again, then start it."
@@ -79,6 +80,7 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
     // The writer stops once every handle to it is gone; the services hold some.
     drop(users);
     writer.shutdown(auditor).await;
+    drop(lock);
     result
 }
 
@@ -165,17 +167,22 @@ fn explain(e: UserError) -> anyhow::Error {
     }
 }
 
-/// Whether a live server holds DATA_DIR's node lock.
-fn server_is_running(config: &Config) -> anyhow::Result<bool> {
+/// DATA_DIR's node lock, taken for the command's run; `None` when a live server holds it.
+fn data_dir_lock(config: &Config) -> anyhow::Result<Option<std::fs::File>> {
+    use std::os::unix::fs::OpenOptionsExt;
     let path = config.data_dir.join("node.lock");
-    let Ok(file) = std::fs::OpenOptions::new().write(true).open(&path) else {
-        return Ok(false);
-    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
     match file.try_lock() {
-        Ok(()) => Ok(false),
-        Err(std::fs::TryLockError::WouldBlock) => Ok(true),
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
         Err(std::fs::TryLockError::Error(e)) => {
-            Err(e).with_context(|| format!("checking {}", path.display()))
+            Err(e).with_context(|| format!("locking {}", path.display()))
         }
     }
 }

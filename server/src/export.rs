@@ -66,9 +66,7 @@ pub async fn export(
     };
     let mut filter = params.filter();
     // An operator exports their own entries only, whatever the filter asks.
-    if !session.role.reads_whole_audit_log() {
-        filter.user = Some(session.username.clone());
-    }
+    session.audit_scope(&mut filter);
     let cond = match query::condition(&filter) {
         Ok(c) => c,
         Err(e) => return bad_request(&e.to_string()),

@@ -1,7 +1,10 @@
 //! Terminals live no longer than the web session they were opened from: every
 //! `CHECK_EVERY` the web sessions of live terminals are looked up, terminals whose session
 //! expired or was revoked end ("web session ended"), and sessions whose terminals had input
-//! slide their expiry forward, as any request would (at most once a minute each).
+//! slide their expiry forward, as any request would (at most once a minute each). Sessions
+//! whose user may no longer use their device (groups or role changed, account disabled or
+//! deleted) end too ("access revoked"): access is checked when a session opens and then
+//! here, so a grant taken away ends what it gave within `CHECK_EVERY`.
 
 use std::time::Duration;
 
@@ -17,7 +20,15 @@ pub async fn check_once(state: &AppState) -> Result<usize, sea_orm::DbErr> {
     }
     let live = state.auth.live_web_sessions(&in_use, &typed).await?;
     let ended: Vec<i64> = in_use.into_iter().filter(|id| !live.contains(id)).collect();
-    Ok(state.terminals.stop_web_sessions(&ended))
+    let mut stopped = state.terminals.stop_web_sessions(&ended);
+    let revoked = state
+        .permissions
+        .revoked(&state.terminals.devices_in_use())
+        .await?;
+    for (username, device, reason) in revoked {
+        stopped += state.terminals.stop_user_device(&username, device, reason);
+    }
+    Ok(stopped)
 }
 
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {

@@ -357,3 +357,110 @@ async fn an_admin_creates_a_user_who_must_choose_a_password() {
         "{log}"
     );
 }
+
+#[tokio::test]
+async fn taking_a_grant_away_ends_the_operators_terminal_on_that_device() {
+    let sshd = Sshd::start().await;
+    let app = spawn_app().await;
+    let admin = app.login_admin().await;
+    let box_id =
+        common::sessions::password_device(&app, &admin, &sshd, &common::sshd::password()).await;
+    let (op, op_token) = user(&app, "pat", Role::Operator).await;
+    let users = &app.state.users;
+    let group = users
+        .create_group(&admin_actor(), "boxes")
+        .await
+        .expect("group");
+    let give = GroupChange {
+        add_members: vec![op],
+        add_devices: vec![box_id],
+        ..Default::default()
+    };
+    users
+        .update_group(&admin_actor(), group.id, give)
+        .await
+        .expect("grant");
+
+    let mut term = Term::open(app.addr, &op_token, box_id, 80, 24).await;
+    term.type_text("echo still-here\n").await;
+    term.expect_output("still-here").await;
+    let take = GroupChange {
+        remove_devices: vec![box_id],
+        ..Default::default()
+    };
+    users
+        .update_group(&admin_actor(), group.id, take)
+        .await
+        .expect("revoke");
+    // The session watch runs every 2 s; allow it a generous margin on a busy machine.
+    let watch = server::session_watch::spawn(app.state.clone());
+    term.expect_closed().await;
+    watch.abort();
+    assert_eq!(term.close_reason.as_deref(), Some("access revoked"));
+    let ended = await_audit(&app, "SESSION_ENDED", Duration::from_secs(5)).await;
+    assert_eq!(ended.reason.as_deref(), Some("access_revoked"));
+    // The web session itself goes on: only that device's access went.
+    let me = Request::get("/api/auth/me")
+        .cookie(&op_token)
+        .send(app.addr)
+        .await;
+    assert_eq!(me.status, 200);
+}
+
+#[tokio::test]
+async fn names_and_entries_do_not_carry_over_between_accounts() {
+    let app = spawn_app().await;
+    let admin = app.login_admin().await;
+    // The command line's name is reserved.
+    let cli = Request::post_json(
+        "/api/users/create",
+        &json!({"input": {"username": "CLI", "role": "admin"}}),
+    )
+    .cookie(&admin)
+    .send(app.addr)
+    .await;
+    assert_eq!(cli.status, 422, "{}", cli.body);
+
+    // An operator named like a deleted account reads only their own new entries.
+    let (old, old_token) = user(&app, "sam", Role::Operator).await;
+    let page = Request::get("/api/audit")
+        .cookie(&old_token)
+        .send(app.addr)
+        .await;
+    assert!(
+        page.json()["total"].as_u64().unwrap_or(0) >= 1,
+        "{}",
+        page.body
+    );
+    app.state
+        .users
+        .delete(&admin_actor(), old)
+        .await
+        .expect("delete sam");
+    let (_, new_token) = user(&app, "sam", Role::Operator).await;
+    let page = Request::get("/api/audit")
+        .cookie(&new_token)
+        .send(app.addr)
+        .await;
+    let entries = page.json()["entries"].as_array().expect("entries").clone();
+    let actions: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(actions, ["LOGIN"], "{entries:?}");
+
+    // Groups go when the role no longer uses them, so a later change back grants nothing.
+    let (ann, _) = user(&app, "ann", Role::Operator).await;
+    let lab = device(&app, &admin, "lab").await;
+    grant(&app, "lab", vec![ann], vec![lab]).await;
+    let change = |role: &str| json!({"id": ann, "change": {"role": role}});
+    for role in ["auditor", "operator"] {
+        let res = Request::post_json("/api/users/update", &change(role))
+            .cookie(&admin)
+            .send(app.addr)
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+    }
+    let ann_view = app.state.users.get(ann).await.expect("ann");
+    assert!(ann_view.groups.is_empty(), "{ann_view:?}");
+}

@@ -48,6 +48,10 @@ pub struct AuditWriter {
 }
 
 /// How long shutdown waits for the database before spilling what is left to the file.
+/// The name the audit log gives changes made with `server user …` on the server itself;
+/// no account may take it.
+pub const CLI_USER: &str = "cli";
+
 pub const SHUTDOWN_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// For `/api/health`: whether the writer is keeping up.

@@ -54,9 +54,23 @@ pub struct CurrentSession {
     pub role: Role,
     pub expires_at: OffsetDateTime,
     pub must_change_password: bool,
+    /// When the account was created: an operator's "own entries" start here, so a new
+    /// account that reuses a deleted one's name does not read that one's entries.
+    pub account_created_at: OffsetDateTime,
 }
 
 impl CurrentSession {
+    /// Narrows an audit filter to what this caller may read: everything for an admin or
+    /// an auditor; for an operator, their own entries since their account was created.
+    pub fn audit_scope(&self, filter: &mut crate::models::AuditFilter) {
+        if self.role.reads_whole_audit_log() {
+            return;
+        }
+        filter.user = Some(self.username.clone());
+        filter.from = Some(filter.from.map_or(self.account_created_at, |from| {
+            from.max(self.account_created_at)
+        }));
+    }
     pub fn info(&self) -> SessionInfo {
         SessionInfo {
             username: self.username.clone(),
@@ -268,6 +282,7 @@ impl AuthService {
             role,
             expires_at,
             must_change_password: user.must_change_password,
+            account_created_at: user.created_at,
         })
     }
 

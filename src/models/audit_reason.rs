@@ -69,6 +69,8 @@ audit_reasons! {
     RoleChanged => "role_changed", "role changed";
     /// The role or the access groups do not allow it.
     NotAllowed => "not_allowed", "not allowed";
+    /// The access groups changed and no longer give the device.
+    AccessRevoked => "access_revoked", "access revoked";
     // Why a terminal session could not start.
     AuthFailed => "auth_failed", "auth failed";
     Unreachable => "unreachable", "unreachable";

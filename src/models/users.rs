@@ -113,6 +113,10 @@ pub fn check_group_name(name: &str) -> Result<(), &'static str> {
     if trimmed.chars().any(char::is_control) {
         return Err("No control characters.");
     }
+    // The audit details list groups with these; a name holding them would read ambiguously.
+    if trimmed.contains([';', ',', '[', ']']) {
+        return Err("No ; , [ or ].");
+    }
     Ok(())
 }
 
@@ -126,6 +130,7 @@ mod tests {
         assert!(check_group_name("  ").is_err());
         assert!(check_group_name(&"g".repeat(65)).is_err());
         assert!(check_group_name("a\u{7}b").is_err());
+        assert!(check_group_name("web; db").is_err());
     }
 
     #[test]

@@ -13,8 +13,9 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTra
 pub use denials::DenialLog;
 
 use crate::audit::{Actor, Auditor};
-use crate::db::entities::{access_group, access_group_device, access_group_member};
+use crate::db::entities::{access_group, access_group_device, access_group_member, user};
 use crate::models::Role;
+use crate::terminal::EndReason;
 
 /// The devices a user may use.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +113,49 @@ impl Permissions {
                 Ok(DeviceScope::Only(ids))
             }
         }
+    }
+
+    /// Of these (user, device) pairs with live sessions, those no longer allowed, and why:
+    /// the account was deleted or disabled, its role uses no devices, or its groups no
+    /// longer give the device.
+    pub async fn revoked(
+        &self,
+        pairs: &[(String, i64)],
+    ) -> Result<Vec<(String, i64, EndReason)>, DbErr> {
+        use std::collections::HashMap;
+        if pairs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let names: Vec<&str> = pairs.iter().map(|(u, _)| u.as_str()).collect();
+        let users: HashMap<String, user::Model> = user::Entity::find()
+            .filter(user::Column::Username.is_in(names))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|u| (u.username.clone(), u))
+            .collect();
+        let mut scopes: HashMap<i64, DeviceScope> = HashMap::new();
+        let mut revoked = Vec::new();
+        for (username, device) in pairs {
+            let reason = match users.get(username) {
+                None => Some(EndReason::AccountDeleted),
+                Some(u) if u.disabled => Some(EndReason::AccountDisabled),
+                Some(u) => match Role::parse(&u.role).filter(|r| r.uses_devices()) {
+                    None => Some(EndReason::RoleChanged),
+                    Some(role) => {
+                        if !scopes.contains_key(&u.id) {
+                            scopes.insert(u.id, self.device_scope(u.id, role).await?);
+                        }
+                        let allowed = scopes.get(&u.id).is_some_and(|s| s.contains(*device));
+                        (!allowed).then_some(EndReason::AccessRevoked)
+                    }
+                },
+            };
+            if let Some(reason) = reason {
+                revoked.push((username.clone(), *device, reason));
+            }
+        }
+        Ok(revoked)
     }
 
     /// The access groups the sidebar shows this user, sorted by name: every group for an

@@ -30,10 +30,12 @@ pub enum EndReason {
     AccountDeleted,
     /// The account's new role does not use devices.
     RoleChanged,
+    /// The account no longer has access to the device (its groups changed).
+    AccessRevoked,
 }
 
 impl EndReason {
-    pub const ALL: [EndReason; 15] = [
+    pub const ALL: [EndReason; 16] = [
         EndReason::TabClosed,
         EndReason::RemoteExit,
         EndReason::SshClosed,
@@ -49,6 +51,7 @@ impl EndReason {
         EndReason::AccountDisabled,
         EndReason::AccountDeleted,
         EndReason::RoleChanged,
+        EndReason::AccessRevoked,
     ];
 
     /// Whether the end was meant (the shell exited, the user's session ended), so the
@@ -86,6 +89,7 @@ impl EndReason {
             EndReason::AccountDisabled => AuditReason::AccountDisabled,
             EndReason::AccountDeleted => AuditReason::AccountDeleted,
             EndReason::RoleChanged => AuditReason::RoleChanged,
+            EndReason::AccessRevoked => AuditReason::AccessRevoked,
         }
     }
 }

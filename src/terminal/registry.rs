@@ -327,6 +327,30 @@ impl SessionRegistry {
         (all, typed)
     }
 
+    /// Each user and device with a live session here, without repeats.
+    pub fn devices_in_use(&self) -> Vec<(String, i64)> {
+        let mut pairs: Vec<(String, i64)> = self
+            .snapshot()
+            .iter()
+            .map(|s| (s.username.clone(), s.device_id))
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        pairs
+    }
+
+    /// Ends `username`'s live sessions on `device_id` with `reason`; returns how many.
+    pub fn stop_user_device(&self, username: &str, device_id: i64, reason: EndReason) -> usize {
+        let mut stopped = 0;
+        for session in self.snapshot() {
+            if session.username == username && session.device_id == device_id {
+                let _ = session.stop.send(Some(reason));
+                stopped += 1;
+            }
+        }
+        stopped
+    }
+
     /// Ends the terminals opened from the web sessions `ended` (only those: a terminal
     /// opened meanwhile from another session is not touched), unless already ending for
     /// another reason (a logout's reason is kept).

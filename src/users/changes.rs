@@ -27,25 +27,37 @@ impl UserService {
         change: UserChange,
     ) -> Result<Changed, UserError> {
         let _guard = self.changes.lock().await;
-        let before = self.get(id).await?;
         let txn = self.db.begin().await?;
+        // Read inside the transaction, after the admin rows are locked when that matters.
         let row = queries::by_id(&txn, id).await?.ok_or(UserError::NotFound)?;
-        let mut changed = Vec::new();
-        if let Some(role) = change.role.filter(|r| *r != before.role) {
-            if before.role == Role::Admin
-                && !before.disabled
-                && queries::other_active_admins(&txn, id).await? == 0
-            {
+        let role_before = Role::parse(&row.role).ok_or(UserError::NotFound)?;
+        if role_before == Role::Admin && change.role.is_some_and(|r| r != Role::Admin) {
+            let others = queries::other_active_admins(&txn, id).await?;
+            if !row.disabled && others == 0 {
                 return Err(UserError::LastAdmin);
             }
+        }
+        let before = queries::user_views(&txn, Some(id))
+            .await?
+            .pop()
+            .ok_or(UserError::NotFound)?;
+        let mut changed = Vec::new();
+        let role = change.role.unwrap_or(before.role);
+        if role != before.role {
             let mut active: user::ActiveModel = row.into();
             active.role = Set(role.as_str().to_owned());
             active.updated_at = Set(OffsetDateTime::now_utc());
             active.update(&txn).await?;
             changed.push(format!("role {} → {}", before.role.as_str(), role.as_str()));
         }
-        if let Some(groups) = &change.groups {
-            let groups = queries::existing_groups(&txn, groups).await?;
+        // Groups give devices to operators only. Kept on another role they would be invisible
+        // and would come back to life with a later change to operator, so they go.
+        let groups = match (&change.groups, role) {
+            (_, r) if r != Role::Operator => Some(Vec::new()),
+            (Some(groups), _) => Some(queries::existing_groups(&txn, groups).await?),
+            (None, _) => None,
+        };
+        if let Some(groups) = groups {
             let mut old: Vec<i64> = before.groups.iter().map(|g| g.id).collect();
             old.sort_unstable();
             if old != groups {
@@ -55,11 +67,12 @@ impl UserService {
         }
         txn.commit().await?;
         let after = self.get(id).await?;
+        let result = Changed {
+            lost_devices: before.role.uses_devices() && !after.role.uses_devices(),
+            user: after.clone(),
+        };
         if changed.is_empty() {
-            return Ok(Changed {
-                user: after,
-                lost_devices: false,
-            });
+            return Ok(result);
         }
         // "groups" is spelled out with the names before and after.
         let detail = changed
@@ -77,6 +90,8 @@ impl UserService {
             })
             .collect::<Vec<_>>()
             .join("; ");
+        // If the log does not confirm in time the caller gets 503 (the event stays queued);
+        // terminals the change no longer allows end anyway, by the session watch.
         self.auditor
             .record_durable(
                 actor
@@ -88,10 +103,7 @@ impl UserService {
             )
             .await
             .map_err(crate::auth::AuthError::from)?;
-        Ok(Changed {
-            lost_devices: before.role.uses_devices() && !after.role.uses_devices(),
-            user: after,
-        })
+        Ok(result)
     }
 
     /// Disables or enables the account. Disabling ends its web sessions here (the caller
@@ -153,6 +165,13 @@ impl UserService {
         {
             return Err(UserError::LastAdmin);
         }
+        // Its group memberships go with it (the database cascades): the detail names them.
+        let groups = queries::user_views(&txn, Some(id))
+            .await?
+            .pop()
+            .map(|v| names(&v.groups))
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "none".to_owned());
         let ended = queries::end_web_sessions(&txn, id).await?;
         user::Entity::delete_by_id(id).exec(&txn).await?;
         txn.commit().await?;
@@ -161,7 +180,10 @@ impl UserService {
                 actor
                     .event(
                         AuditAction::UserDeleted,
-                        format!("Deleted {}; signed out {ended} session(s)", row.username),
+                        format!(
+                            "Deleted {}; groups: {groups}; signed out {ended} session(s)",
+                            row.username
+                        ),
                     )
                     .outcome(AuditOutcome::Success),
             )

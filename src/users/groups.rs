@@ -89,7 +89,14 @@ impl UserService {
             ..Default::default()
         }
         .insert(&self.db)
-        .await?;
+        .await
+        .map_err(|e| {
+            if super::queries::is_duplicate(&e) {
+                UserError::Invalid("name", "is already taken")
+            } else {
+                e.into()
+            }
+        })?;
         self.record(
             actor,
             AuditAction::GroupCreated,
@@ -215,11 +222,18 @@ impl UserService {
         access_group::Entity::delete_by_id(id)
             .exec(&self.db)
             .await?;
+        let list = |items: &[NamedId]| {
+            if items.is_empty() {
+                "none".to_owned()
+            } else {
+                super::names(items)
+            }
+        };
         let detail = format!(
-            "Deleted group {} ({} member(s), {} device(s))",
+            "Deleted group {}; members: {}; devices: {}",
             group.name,
-            group.members.len(),
-            group.devices.len()
+            list(&group.members),
+            list(&group.devices)
         );
         self.record(actor, AuditAction::GroupDeleted, detail).await
     }

@@ -80,6 +80,12 @@ impl UserService {
         let password = token::generate_password();
         let hash = self.auth.hash_password(password.clone()).await?;
         let now = OffsetDateTime::now_utc();
+        if username.eq_ignore_ascii_case(crate::audit::CLI_USER) {
+            return Err(UserError::Invalid(
+                "username",
+                "is reserved for the command line",
+            ));
+        }
         let created = user::ActiveModel {
             username: Set(username.clone()),
             password_hash: Set(hash),
@@ -92,7 +98,14 @@ impl UserService {
             ..Default::default()
         }
         .insert(&self.db)
-        .await?;
+        .await
+        .map_err(|e| {
+            if queries::is_duplicate(&e) {
+                UserError::Invalid("username", "is already taken")
+            } else {
+                e.into()
+            }
+        })?;
         queries::set_groups(&self.db, created.id, &groups).await?;
         let view = self.get(created.id).await?;
         let mut detail = format!("Created user {username} with role {}", input.role.as_str());

@@ -24,7 +24,7 @@ pub async fn by_name(db: &DatabaseConnection, name: &str) -> Result<Option<user:
 
 /// Every user (or one), sorted by name, with their groups.
 pub async fn user_views(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     only: Option<i64>,
 ) -> Result<Vec<UserView>, UserError> {
     let mut query = user::Entity::find().order_by_asc(user::Column::Username);
@@ -140,16 +140,30 @@ pub async fn end_web_sessions(db: &impl ConnectionTrait, user_id: i64) -> Result
         .rows_affected)
 }
 
-/// Active admins other than `except`, locked until the transaction ends (PostgreSQL; SQLite
-/// has one writer, and the service's mutex orders this process's changes).
+/// How many active admins there are besides `except`. Every active admin row is locked,
+/// in id order, until the transaction ends (PostgreSQL; SQLite has one writer and the
+/// service's mutex orders this process's changes): two replicas changing two admins at once
+/// wait for each other instead of both passing the check, and always lock in the same
+/// order, so they cannot deadlock either.
 pub async fn other_active_admins(db: &impl ConnectionTrait, except: i64) -> Result<usize, DbErr> {
     use sea_orm::QuerySelect;
     Ok(user::Entity::find()
         .filter(user::Column::Role.eq(Role::Admin.as_str()))
         .filter(user::Column::Disabled.eq(false))
-        .filter(user::Column::Id.ne(except))
+        .order_by_asc(user::Column::Id)
         .lock_exclusive()
         .all(db)
         .await?
-        .len())
+        .iter()
+        .filter(|u| u.id != except)
+        .count())
+}
+
+/// Whether a database error is a unique or primary-key violation (a concurrent insert of
+/// the same name or link won the race).
+pub fn is_duplicate(e: &DbErr) -> bool {
+    matches!(
+        e.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
 }

@@ -134,7 +134,7 @@ pub async fn require(allowed: fn(Role) -> bool) -> Result<CurrentSession, AppErr
     if allowed(session.role) {
         return Ok(session);
     }
-    denied(None).await
+    refuse(None).await
 }
 
 /// The caller, if they may use `device_id` (their role and access groups); otherwise
@@ -149,10 +149,11 @@ pub async fn require_device(device_id: i64) -> Result<CurrentSession, AppError> 
     if allowed {
         return Ok(session);
     }
-    denied(Some(device_id)).await
+    refuse(Some(device_id)).await
 }
 
-async fn denied<T>(device_id: Option<i64>) -> Result<T, AppError> {
+/// ACCESS_DENIED (rate-limited) for the caller on this route, and 403.
+pub async fn refuse<T>(device_id: Option<i64>) -> Result<T, AppError> {
     let route = parts()?.uri.path().to_owned();
     permissions()?.denied(&actor()?, &route, device_id).await;
     Err(fail(AppError::Forbidden))

@@ -115,11 +115,17 @@ pub fn EditUser(
     let toasts = use_toasts();
     let id = user.id;
     let name = user.username.clone();
+    let role_before = user.role;
+    let mut groups_before: Vec<i64> = user.groups.iter().map(|g| g.id).collect();
+    groups_before.sort_unstable();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        // Only what changed, so two admins editing different fields do not undo each other.
+        let mut chosen = groups.get();
+        chosen.sort_unstable();
         let change = UserChange {
-            role: Some(role.get()),
-            groups: Some(groups.get()),
+            role: Some(role.get()).filter(|r| *r != role_before),
+            groups: Some(chosen).filter(|g| role.get() == Role::Operator && *g != groups_before),
         };
         let name = name.clone();
         pending.set(true);
