@@ -143,8 +143,9 @@ impl Permissions {
                 Some(u) => match Role::parse(&u.role).filter(|r| r.uses_devices()) {
                     None => Some(EndReason::RoleChanged),
                     Some(role) => {
-                        if !scopes.contains_key(&u.id) {
-                            scopes.insert(u.id, self.device_scope(u.id, role).await?);
+                        if let std::collections::hash_map::Entry::Vacant(slot) = scopes.entry(u.id)
+                        {
+                            slot.insert(self.device_scope(u.id, role).await?);
                         }
                         let allowed = scopes.get(&u.id).is_some_and(|s| s.contains(*device));
                         (!allowed).then_some(EndReason::AccessRevoked)
