@@ -6,6 +6,7 @@ pub mod files;
 pub mod http;
 pub mod log_capture;
 pub mod process;
+pub mod roles;
 pub mod sessions;
 pub mod sshd;
 pub mod term;
