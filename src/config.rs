@@ -92,6 +92,9 @@ impl Config {
         let admin_user = get("ADMIN_USER").unwrap_or_else(|| "admin".to_owned());
         crate::auth::validate_username(&admin_user)
             .map_err(|reason| invalid("ADMIN_USER", reason))?;
+        if admin_user.eq_ignore_ascii_case(crate::audit::CLI_USER) {
+            return Err(invalid("ADMIN_USER", "is reserved for the command line"));
+        }
 
         let admin_password = get("ADMIN_PASSWORD").map(SecretString::from);
         if let Some(pw) = &admin_password
@@ -312,6 +315,7 @@ mod tests {
             ("SECRET_KEY", "short"),
             ("ADMIN_PASSWORD", "short"),
             ("ADMIN_USER", "has space"),
+            ("ADMIN_USER", "cli"),
             ("DATABASE_URL", "mysql://x"),
             ("TRUSTED_PROXIES", "10.0.0.0/8, bogus"),
             ("PUBLIC_URL", "https://shell.example.com/app"),

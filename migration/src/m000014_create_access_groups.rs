@@ -17,6 +17,12 @@ const UPGRADE_GROUP: &str = "All devices (from before roles)";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// All or nothing on every backend (SQLite's DDL is transactional too): an interrupted
+    /// upgrade leaves the schema as it was, and the next start runs it again whole.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         // SQLite takes one change per ALTER TABLE, and does not undo a DDL statement when a
         // later one fails: each step is skipped if an interrupted earlier run did it.
@@ -94,10 +100,14 @@ impl MigrationTrait for Migration {
         // Before roles every account could use every device, and none could be disabled:
         // going back would hand auditors and disabled accounts everything. Refused instead.
         let db = manager.get_connection();
+        // The same for an operator who may not use every device today.
         let risky = db
             .query_one_raw(sea_orm::Statement::from_string(
                 db.get_database_backend(),
-                "SELECT COUNT(*) AS n FROM users WHERE role = 'auditor' OR disabled",
+                "SELECT COUNT(*) AS n FROM users u WHERE u.role = 'auditor' OR u.disabled \
+                 OR (u.role = 'operator' AND EXISTS (SELECT 1 FROM devices d WHERE NOT EXISTS \
+                 (SELECT 1 FROM access_group_members m JOIN access_group_devices g \
+                 ON g.group_id = m.group_id WHERE m.user_id = u.id AND g.device_id = d.id)))",
             ))
             .await?
             .map(|row| row.try_get::<i64>("", "n"))
@@ -105,8 +115,8 @@ impl MigrationTrait for Migration {
             .unwrap_or(0);
         if risky > 0 {
             return Err(DbErr::Migration(format!(
-                "{risky} auditor or disabled account(s) would get every device before roles: \
-                 delete them first"
+                "{risky} account(s) (auditors, disabled accounts, operators without every \
+                 device) would get every device before roles: delete them first"
             )));
         }
         for table in [

@@ -55,8 +55,13 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
     let sqlite = config.database_url.is_none();
     // SQLite's audit chain has one writer, the server: changing accounts beside it would
     // fork the chain. PostgreSQL's writers take a lock, so any number may write.
-    // Held until the command is done, so a server cannot start beside it meanwhile.
-    let lock = data_dir_lock(&config)?;
+    // Held until the command is done, so a server started meanwhile knows it is not alone
+    // (only SQLite needs it: PostgreSQL's chain writers lock in the database).
+    let lock = if sqlite {
+        data_dir_lock(&config)?
+    } else {
+        None
+    };
     if sqlite && lock.is_none() {
         bail!(
             "CloudShell is running on this DATA_DIR. With SQLite the audit log has one writer: \

@@ -206,6 +206,16 @@ async fn an_admin_creates_a_user_who_must_choose_a_password() {
     .send(app.addr)
     .await;
     assert_eq!(twice.status, 422, "{}", twice.body);
+    // Groups are for operators: an auditor created with some gets none.
+    let auditor = Request::post_json(
+        "/api/users/create",
+        &json!({"input": {"username": "reader", "role": "auditor", "groups": [group_id]}}),
+    )
+    .cookie(&admin)
+    .send(app.addr)
+    .await;
+    assert_eq!(auditor.status, 200, "{}", auditor.body);
+    assert_eq!(auditor.json()["user"]["groups"], json!([]));
 
     let login = Request::login("newbie", &temporary).send(app.addr).await;
     assert_eq!(login.status, 200, "{}", login.body);
@@ -309,4 +319,47 @@ async fn names_and_entries_do_not_carry_over_between_accounts() {
     }
     let ann_view = app.state.users.get(ann).await.expect("ann");
     assert!(ann_view.groups.is_empty(), "{ann_view:?}");
+}
+
+#[tokio::test]
+async fn two_servers_demoting_the_two_admins_at_once_leave_one() {
+    use cloudshell::models::users::UserChange;
+    use cloudshell::users::{UserError, UserService};
+    let app = spawn_app().await;
+    let first = app.state.users.find("admin").await.expect("admin").id;
+    let (second, _) = user(&app, "second", Role::Admin).await;
+    // Two services, as two replicas have: they share the database and nothing else.
+    let replica = |_| {
+        UserService::new(
+            app.state.db.clone(),
+            app.state.auditor.clone(),
+            app.state.auth.clone(),
+        )
+    };
+    let (a, b) = (replica(1), replica(2));
+    let demote = UserChange {
+        role: Some(Role::Operator),
+        groups: None,
+    };
+    let actor = admin_actor();
+    let (ra, rb) = tokio::join!(
+        a.update(&actor, first, demote.clone()),
+        b.update(&actor, second, demote.clone()),
+    );
+    let refused = [&ra, &rb]
+        .iter()
+        .filter(|r| matches!(r, Err(UserError::LastAdmin)))
+        .count();
+    assert_eq!(refused, 1, "{ra:?} / {rb:?}");
+    assert!(ra.is_ok() || rb.is_ok(), "{ra:?} / {rb:?}");
+    let admins = app
+        .state
+        .users
+        .list()
+        .await
+        .expect("users")
+        .into_iter()
+        .filter(|u| u.role == Role::Admin)
+        .count();
+    assert_eq!(admins, 1);
 }

@@ -5,6 +5,7 @@
 mod common;
 
 use cloudshell::models::Role;
+use cloudshell::secret::SecretString;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Alias, Query};
@@ -120,4 +121,23 @@ async fn accounts_and_devices_from_before_roles_keep_their_access() {
         scope,
         cloudshell::permissions::DeviceScope::Only(vec![1, 2])
     );
+
+    // Going back would give an auditor every device: refused, and nothing changes.
+    app.state
+        .auth
+        .create_user(
+            "audrey",
+            SecretString::new("auditor-password-1"),
+            Role::Auditor,
+        )
+        .await
+        .expect("auditor");
+    let refused = Migrator::down(&app.state.db, Some(1)).await;
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("would get every device")),
+        "{refused:?}"
+    );
+    assert_eq!(app.state.users.list().await.expect("users").len(), 3);
 }

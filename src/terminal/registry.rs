@@ -339,12 +339,21 @@ impl SessionRegistry {
         pairs
     }
 
-    /// Ends `username`'s live sessions on `device_id` with `reason`; returns how many.
+    /// Ends `username`'s live sessions on `device_id` with `reason`, unless another end was
+    /// already asked for (its reason stands); returns how many were newly asked to end.
     pub fn stop_user_device(&self, username: &str, device_id: i64, reason: EndReason) -> usize {
         let mut stopped = 0;
         for session in self.snapshot() {
-            if session.username == username && session.device_id == device_id {
-                let _ = session.stop.send(Some(reason));
+            if session.username == username
+                && session.device_id == device_id
+                && session.stop.send_if_modified(|current| {
+                    let fresh = current.is_none();
+                    if fresh {
+                        *current = Some(reason);
+                    }
+                    fresh
+                })
+            {
                 stopped += 1;
             }
         }

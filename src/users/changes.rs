@@ -28,14 +28,17 @@ impl UserService {
     ) -> Result<Changed, UserError> {
         let _guard = self.changes.lock().await;
         let txn = self.db.begin().await?;
-        // Read inside the transaction, after the admin rows are locked when that matters.
-        let row = queries::by_id(&txn, id).await?.ok_or(UserError::NotFound)?;
+        // Decided on the row as it is once locked, with the other admins locked too.
+        let (row, others) = queries::lock_for_change(&txn, id)
+            .await?
+            .ok_or(UserError::NotFound)?;
         let role_before = Role::parse(&row.role).ok_or(UserError::NotFound)?;
-        if role_before == Role::Admin && change.role.is_some_and(|r| r != Role::Admin) {
-            let others = queries::other_active_admins(&txn, id).await?;
-            if !row.disabled && others == 0 {
-                return Err(UserError::LastAdmin);
-            }
+        if role_before == Role::Admin
+            && !row.disabled
+            && change.role.is_some_and(|r| r != Role::Admin)
+            && others == 0
+        {
+            return Err(UserError::LastAdmin);
         }
         let before = queries::user_views(&txn, Some(id))
             .await?
@@ -116,15 +119,14 @@ impl UserService {
     ) -> Result<UserView, UserError> {
         let _guard = self.changes.lock().await;
         let txn = self.db.begin().await?;
-        let row = queries::by_id(&txn, id).await?.ok_or(UserError::NotFound)?;
+        let (row, others) = queries::lock_for_change(&txn, id)
+            .await?
+            .ok_or(UserError::NotFound)?;
         if row.disabled == disabled {
             txn.commit().await?;
             return self.get(id).await;
         }
-        if disabled
-            && row.role == Role::Admin.as_str()
-            && queries::other_active_admins(&txn, id).await? == 0
-        {
+        if disabled && row.role == Role::Admin.as_str() && others == 0 {
             return Err(UserError::LastAdmin);
         }
         let username = row.username.clone();
@@ -158,11 +160,10 @@ impl UserService {
     pub async fn delete(&self, actor: &Actor, id: i64) -> Result<String, UserError> {
         let _guard = self.changes.lock().await;
         let txn = self.db.begin().await?;
-        let row = queries::by_id(&txn, id).await?.ok_or(UserError::NotFound)?;
-        if row.role == Role::Admin.as_str()
-            && !row.disabled
-            && queries::other_active_admins(&txn, id).await? == 0
-        {
+        let (row, others) = queries::lock_for_change(&txn, id)
+            .await?
+            .ok_or(UserError::NotFound)?;
+        if row.role == Role::Admin.as_str() && !row.disabled && others == 0 {
             return Err(UserError::LastAdmin);
         }
         // Its group memberships go with it (the database cascades): the detail names them.

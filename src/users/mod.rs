@@ -13,7 +13,7 @@ mod queries;
 
 use std::sync::Arc;
 
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
 use time::OffsetDateTime;
 
 pub use error::UserError;
@@ -72,20 +72,28 @@ impl UserService {
     ) -> Result<TemporaryPassword, UserError> {
         let username = input.username.trim().to_owned();
         validate_username(&username).map_err(|m| UserError::Invalid("username", m))?;
-        let _guard = self.changes.lock().await;
-        if queries::by_name(&self.db, &username).await?.is_some() {
-            return Err(UserError::Invalid("username", "is already taken"));
-        }
-        let groups = queries::existing_groups(&self.db, &input.groups).await?;
-        let password = token::generate_password();
-        let hash = self.auth.hash_password(password.clone()).await?;
-        let now = OffsetDateTime::now_utc();
         if username.eq_ignore_ascii_case(crate::audit::CLI_USER) {
             return Err(UserError::Invalid(
                 "username",
                 "is reserved for the command line",
             ));
         }
+        // Groups give devices to operators only (see `update`).
+        let wanted: &[i64] = if input.role == crate::models::Role::Operator {
+            &input.groups
+        } else {
+            &[]
+        };
+        let _guard = self.changes.lock().await;
+        if queries::by_name(&self.db, &username).await?.is_some() {
+            return Err(UserError::Invalid("username", "is already taken"));
+        }
+        let groups = queries::existing_groups(&self.db, wanted).await?;
+        let password = token::generate_password();
+        let hash = self.auth.hash_password(password.clone()).await?;
+        let now = OffsetDateTime::now_utc();
+        // The account and its groups together, or neither.
+        let txn = self.db.begin().await?;
         let created = user::ActiveModel {
             username: Set(username.clone()),
             password_hash: Set(hash),
@@ -97,7 +105,7 @@ impl UserService {
             last_login_at: Set(None),
             ..Default::default()
         }
-        .insert(&self.db)
+        .insert(&txn)
         .await
         .map_err(|e| {
             if queries::is_duplicate(&e) {
@@ -106,7 +114,8 @@ impl UserService {
                 e.into()
             }
         })?;
-        queries::set_groups(&self.db, created.id, &groups).await?;
+        queries::set_groups(&txn, created.id, &groups).await?;
+        txn.commit().await?;
         let view = self.get(created.id).await?;
         let mut detail = format!("Created user {username} with role {}", input.role.as_str());
         if !view.groups.is_empty() {

@@ -140,23 +140,45 @@ pub async fn end_web_sessions(db: &impl ConnectionTrait, user_id: i64) -> Result
         .rows_affected)
 }
 
-/// How many active admins there are besides `except`. Every active admin row is locked,
-/// in id order, until the transaction ends (PostgreSQL; SQLite has one writer and the
-/// service's mutex orders this process's changes): two replicas changing two admins at once
-/// wait for each other instead of both passing the check, and always lock in the same
-/// order, so they cannot deadlock either.
-pub async fn other_active_admins(db: &impl ConnectionTrait, except: i64) -> Result<usize, DbErr> {
-    use sea_orm::QuerySelect;
-    Ok(user::Entity::find()
-        .filter(user::Column::Role.eq(Role::Admin.as_str()))
-        .filter(user::Column::Disabled.eq(false))
+/// Locks the account `id` and every active admin, in id order, until the transaction ends,
+/// and returns the account as it is now with how many other active admins there are.
+///
+/// PostgreSQL: the rows are locked (`FOR UPDATE`) in one statement and one order, so two
+/// replicas changing two admins at once wait for each other, never both pass the check, and
+/// cannot deadlock. SQLite: a write comes first, so the transaction holds the one write lock
+/// from its start (a deferred transaction that reads first fails with SQLITE_BUSY when
+/// another connection commits before its first write); the service's mutex orders this
+/// process's changes.
+pub async fn lock_for_change(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<(user::Model, usize)>, DbErr> {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{Condition, QuerySelect};
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        user::Entity::update_many()
+            .col_expr(user::Column::Id, Expr::col(user::Column::Id))
+            .filter(user::Column::Id.eq(id))
+            .exec(db)
+            .await?;
+    }
+    let rows = user::Entity::find()
+        .filter(
+            Condition::any().add(user::Column::Id.eq(id)).add(
+                Condition::all()
+                    .add(user::Column::Role.eq(Role::Admin.as_str()))
+                    .add(user::Column::Disabled.eq(false)),
+            ),
+        )
         .order_by_asc(user::Column::Id)
         .lock_exclusive()
         .all(db)
-        .await?
+        .await?;
+    let others = rows
         .iter()
-        .filter(|u| u.id != except)
-        .count())
+        .filter(|u| u.id != id && u.role == Role::Admin.as_str() && !u.disabled)
+        .count();
+    Ok(rows.into_iter().find(|u| u.id == id).map(|u| (u, others)))
 }
 
 /// Whether a database error is a unique or primary-key violation (a concurrent insert of

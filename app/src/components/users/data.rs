@@ -15,6 +15,8 @@ pub struct UsersData {
     pub devices: RwSignal<Vec<NamedId>>,
     pub error: RwSignal<Option<String>>,
     pub loading: RwSignal<bool>,
+    /// Increases with every reload; a late answer to an older one is dropped.
+    generation: StoredValue<u64>,
 }
 
 impl UsersData {
@@ -25,21 +27,25 @@ impl UsersData {
             devices: RwSignal::new(Vec::new()),
             error: RwSignal::new(None),
             loading: RwSignal::new(false),
+            generation: StoredValue::new(0),
         }
     }
 
     pub fn reload(self) {
         self.loading.set(true);
+        self.generation.update_value(|g| *g += 1);
+        let mine = self.generation.get_value();
         leptos::task::spawn_local(async move {
             let (users, groups, devices) = (
                 list_users().await,
                 list_groups().await,
                 list_devices().await,
             );
-            // The modal may have closed meanwhile.
-            if self.loading.try_set(false).is_some() {
+            // The modal may have closed meanwhile, or a newer reload started.
+            if self.generation.try_get_value() != Some(mine) {
                 return;
             }
+            self.loading.set(false);
             match (users, groups, devices) {
                 (Ok(users), Ok(groups), Ok(devices)) => {
                     self.users.set(Some(users));
