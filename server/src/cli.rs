@@ -12,7 +12,6 @@ use cloudshell::models::Role;
 use cloudshell::models::users::{NewUser, TemporaryPassword, UserView};
 use cloudshell::terminal::{EndReason, Revocations};
 use cloudshell::users::{UserError, UserService};
-use migration::{Migrator, MigratorTrait};
 
 pub const USAGE: &str = "       server user list       every account: name, role, status, groups
        server user create NAME --role admin|operator|auditor
@@ -70,12 +69,7 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
     }
     let (secret_key, _) = crate::secret_key::resolve(config.secret_key.as_ref(), &config.data_dir)
         .context("SECRET_KEY")?;
-    let db = cloudshell::db::connect(&config.database_url())
-        .await
-        .context("DATABASE_URL / DATA_DIR")?;
-    Migrator::up(&db, None)
-        .await
-        .context("running database migrations")?;
+    let db = crate::startup::open_database(&config).await?;
     let key = std::sync::Arc::new(audit::seal::SealKey::derive(&secret_key));
     let (auditor, writer) = audit::spawn_with(db.clone(), Some(key), None);
     let auth = AuthService::new(db.clone(), auditor.clone(), config.token_ttl_hours);

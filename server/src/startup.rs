@@ -53,6 +53,17 @@ pub struct Prepared {
 }
 
 /// Opens everything the server needs. Fails with a message that says what to fix.
+/// Connects to the configured database and brings its schema up to date.
+pub async fn open_database(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let db = cloudshell::db::connect(&config.database_url())
+        .await
+        .context("DATABASE_URL / DATA_DIR")?;
+    Migrator::up(&db, None)
+        .await
+        .context("running database migrations")?;
+    Ok(db)
+}
+
 pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::Result<Prepared> {
     if config.public_url.is_none() && !config.listen_addr.ip().is_loopback() {
         tracing::warn!(
@@ -77,12 +88,7 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
         );
     }
 
-    let db = cloudshell::db::connect(&config.database_url())
-        .await
-        .context("DATABASE_URL / DATA_DIR")?;
-    Migrator::up(&db, None)
-        .await
-        .context("running database migrations")?;
+    let db = open_database(config).await?;
 
     let spill_file = config.data_dir.join(audit::spill::SPILL_FILE);
     let sealer = crate::sealing::Sealer {

@@ -65,14 +65,19 @@ impl AuthService {
         };
         // Only now, with the password right, does the answer say more than "invalid".
         if user.disabled {
+            // Still a failed attempt, so a disabled account cannot test passwords faster.
             return self
-                .login_refused(
+                .login_failed(
                     attempt,
                     &user.username,
                     AuditReason::AccountDisabled,
                     client_ip,
                 )
-                .await;
+                .await
+                .map_err(|e| match e {
+                    AuthError::InvalidCredentials => AuthError::Disabled,
+                    other => other,
+                });
         }
         let Some(role) = Role::parse(&user.role) else {
             tracing::error!(user = %user.username, role = %user.role, "unknown role; sign-in refused");
@@ -136,29 +141,6 @@ impl AuthService {
                 must_change_password: user.must_change_password,
             },
         })
-    }
-
-    /// The password was right but the account may not sign in. It still counts as a failed
-    /// attempt, so a disabled account cannot be used to test passwords faster.
-    async fn login_refused<T>(
-        &self,
-        attempt: Attempt,
-        username: &str,
-        reason: AuditReason,
-        client_ip: IpAddr,
-    ) -> Result<T, AuthError> {
-        attempt.failed(Instant::now());
-        let words = reason.text();
-        let detail = words[..1].to_uppercase() + &words[1..];
-        self.auditor
-            .record_durable(
-                AuditEvent::new(bounded(username), AuditAction::LoginFailed, detail)
-                    .reason(reason)
-                    .ip(client_ip)
-                    .outcome(AuditOutcome::Failure),
-            )
-            .await?;
-        Err(AuthError::Disabled)
     }
 
     async fn login_failed<T>(
