@@ -88,6 +88,18 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
         );
     }
 
+    // Claimed before the database is touched. SQLite's audit chain has one writer: a second
+    // process on the same DATA_DIR (another server, or `server user …` at work) would fork
+    // it, so that is refused. PostgreSQL replicas share a database, each with its own lock.
+    let node = crate::node::claim(&config.data_dir).context("DATA_DIR: the node id")?;
+    if config.database_url.is_none() && node.lock.is_none() {
+        anyhow::bail!(
+            "DATA_DIR {} is in use by another CloudShell process (a server, or `server user`): \
+             its SQLite database has one writer. Stop that process first; replicas need \
+             PostgreSQL (DATABASE_URL).",
+            config.data_dir.display()
+        );
+    }
     let db = open_database(config).await?;
 
     let spill_file = config.data_dir.join(audit::spill::SPILL_FILE);
@@ -138,7 +150,6 @@ pub async fn prepare(config: &Config, leptos_options: LeptosOptions) -> anyhow::
     }
     let auth = auth.with_initial_password_file(initial_password_file);
 
-    let node = crate::node::claim(&config.data_dir).context("DATA_DIR: the node id")?;
     let terminals = SessionRegistry::new(
         db.clone(),
         auditor.clone(),

@@ -51,3 +51,27 @@ async fn sqlite_runs_in_wal_mode() {
     let mode: String = row.try_get("", "journal_mode").unwrap();
     assert_eq!(mode.to_lowercase(), "wal");
 }
+
+#[tokio::test]
+async fn a_second_server_on_one_sqlite_data_dir_is_refused() {
+    if common::postgres_admin_url().is_some() {
+        // PostgreSQL replicas share a database; each may have its own DATA_DIR or not.
+        return;
+    }
+    let first = common::spawn_app().await;
+    let config = common::config_for(&first.data_dir, &[]);
+    let options = leptos::config::LeptosOptions::builder()
+        .output_name("cloudshell")
+        .site_root(first.data_dir.path().join("site").display().to_string())
+        .site_pkg_dir("pkg")
+        .build();
+    let second = server::prepare(&config, options).await;
+    let err = second.err().expect("refused");
+    assert!(
+        format!("{err:#}").contains("in use by another CloudShell process"),
+        "{err:#}"
+    );
+    // The first one is untouched and still answers.
+    let res = Request::get("/api/health").send(first.addr).await;
+    assert_eq!(res.status, 200);
+}
