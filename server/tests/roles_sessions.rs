@@ -114,3 +114,77 @@ async fn taking_a_grant_away_ends_the_operators_terminal_on_that_device() {
         .await;
     assert_eq!(me.status, 200);
 }
+
+#[tokio::test]
+async fn a_download_running_when_access_goes_is_cut_without_the_drain() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let sshd = Sshd::start().await;
+    let app = spawn_app().await;
+    let admin = app.login_admin().await;
+    let box_id = common::sessions::keyed_device(&app, &admin, &sshd).await;
+    let (op, op_token) = user(&app, "dana", Role::Operator).await;
+    grant(&app, "boxes", vec![op], vec![box_id]).await;
+    let opened = Request::post_form("/api/files/open", &[("device_id", &box_id.to_string())])
+        .cookie(&op_token)
+        .send(app.addr)
+        .await;
+    assert_eq!(opened.status, 200, "{}", opened.body);
+    let session = opened.json()["session_id"].as_str().unwrap().to_owned();
+
+    // 128 MiB, read by a slow client at about 6 MiB/s: 20 s if nothing cuts it.
+    const SIZE: usize = 128 << 20;
+    let dir = common::files::workspace();
+    let path = dir.path().join("big.bin");
+    std::fs::write(&path, vec![0x5au8; SIZE]).unwrap();
+    let url = format!(
+        "/api/transfers/{session}/download?path={}",
+        common::files::enc(&path.display().to_string())
+    );
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let head = format!(
+        "GET {url} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nCookie: cloudshell_session={op_token}\r\n\r\n",
+        app.addr
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut read = 0usize;
+    let mut pace = tokio::time::interval(Duration::from_millis(10));
+    // Under way first.
+    while read < 4 << 20 {
+        pace.tick().await;
+        let n = stream.read(&mut buf).await.unwrap();
+        assert!(n > 0, "the download ended early");
+        read += n;
+    }
+
+    // The device leaves the operator's group; the session watch notices.
+    let users = &app.state.users;
+    let group = users.list_groups().await.unwrap().remove(0);
+    let take = GroupChange {
+        remove_devices: vec![box_id],
+        ..Default::default()
+    };
+    users
+        .update_group(&admin_actor(), group.id, take)
+        .await
+        .unwrap();
+    let watch = server::session_watch::spawn(app.state.clone());
+    let revoked_at = Instant::now();
+    loop {
+        pace.tick().await;
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => read += n,
+        }
+        // The drain would let it run 10 s more; the cut comes with the next watch tick.
+        assert!(
+            revoked_at.elapsed() < Duration::from_secs(8),
+            "still streaming {:?} after the revoke ({read} bytes)",
+            revoked_at.elapsed()
+        );
+    }
+    watch.abort();
+    assert!(read < SIZE, "the whole file arrived: {read} bytes");
+    let ended = await_audit(&app, "SFTP_SESSION_ENDED", Duration::from_secs(5)).await;
+    assert_eq!(ended.reason.as_deref(), Some("access_revoked"));
+}

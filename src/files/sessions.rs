@@ -286,7 +286,9 @@ impl FileSessions {
         if let Ok(mut open) = self.open.lock() {
             open.remove(&session.live.id);
         }
-        if reason != EndReason::SshClosed {
+        // Running transfers get a moment to finish, unless access itself was taken away:
+        // then closing the connection below cuts them at once.
+        if reason != EndReason::SshClosed && !reason.revokes_access() {
             let drained = async {
                 loop {
                     let notified = session.drained.notified();

@@ -67,6 +67,18 @@ impl EndReason {
         )
     }
 
+    /// Whether the user lost the right to the device (disabled, deleted, role or groups
+    /// changed): then nothing may go on for a moment longer, not even a running transfer.
+    pub fn revokes_access(self) -> bool {
+        matches!(
+            self,
+            EndReason::AccountDisabled
+                | EndReason::AccountDeleted
+                | EndReason::RoleChanged
+                | EndReason::AccessRevoked
+        )
+    }
+
     /// The end reason with this audit reason, if there is one.
     pub fn from_reason(reason: &AuditReason) -> Option<Self> {
         Self::ALL.into_iter().find(|r| &r.reason() == reason)
