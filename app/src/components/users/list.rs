@@ -111,7 +111,7 @@ pub fn UsersView(data: UsersData) -> impl IntoView {
                                 <th>"Role"</th>
                                 <th>"Groups"</th>
                                 <th>"Status"</th>
-                                <th>"Last sign-in (UTC)"</th>
+                                <th>"Last sign-in"</th>
                                 <th><span class="visually-hidden">"Actions"</span></th>
                             </tr>
                         </thead>
