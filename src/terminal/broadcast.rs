@@ -20,8 +20,9 @@ pub enum BroadcastError {
 }
 
 /// The audit event for broadcast turned on (`on`) or off, for `session_ids` that are the
-/// actor's own open terminals ("web01 (10.0.0.5:22) [id]"); unknown or foreign ids are left
-/// out.
+/// actor's own terminals ("web01 (10.0.0.5:22) [id]"); unknown or foreign ids are left out.
+/// A start names open terminals only; a stop names those it was on for even if they have
+/// just ended (leaving the page closes them in the same moment the stop is sent).
 pub async fn event(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -31,13 +32,14 @@ pub async fn event(
     if session_ids.len() > MAX_NAMED {
         return Err(BroadcastError::TooMany);
     }
-    let rows = terminal_session::Entity::find()
+    let mut query = terminal_session::Entity::find()
         .filter(terminal_session::Column::Id.is_in(session_ids.iter().cloned()))
         .filter(terminal_session::Column::Username.eq(actor.username.clone()))
-        .filter(terminal_session::Column::Kind.eq("terminal"))
-        .filter(terminal_session::Column::EndedAt.is_null())
-        .all(db)
-        .await?;
+        .filter(terminal_session::Column::Kind.eq("terminal"));
+    if on {
+        query = query.filter(terminal_session::Column::EndedAt.is_null());
+    }
+    let rows = query.all(db).await?;
     let named: Vec<String> = rows
         .iter()
         .map(|r| format!("{} ({}) [{}]", r.device_name, r.endpoint, r.id))
