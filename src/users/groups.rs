@@ -1,7 +1,7 @@
 //! Access groups: a member may use every device of their groups. Created, renamed, filled
 //! and deleted by admins; every change is audited with the names involved.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -18,20 +18,28 @@ use crate::models::{AuditAction, AuditOutcome};
 impl UserService {
     /// Every group, sorted by name, with its members and devices.
     pub async fn list_groups(&self) -> Result<Vec<GroupView>, UserError> {
-        let users: HashMap<i64, String> = user::Entity::find()
-            .all(&self.db)
+        self.load_groups(None).await
+    }
+
+    /// One group, read alone: changes read it before and after, so they do not load them all.
+    async fn group(&self, id: i64) -> Result<GroupView, UserError> {
+        self.load_groups(Some(id))
             .await?
-            .into_iter()
-            .map(|u| (u.id, u.username))
-            .collect();
-        let devices: HashMap<i64, String> = device::Entity::find()
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|d| (d.id, d.name))
-            .collect();
-        let mut views: Vec<GroupView> = access_group::Entity::find()
-            .order_by_asc(access_group::Column::Name)
+            .pop()
+            .ok_or(UserError::NotFound)
+    }
+
+    /// Every group, or only `only`, with the names of just the users and devices they hold.
+    async fn load_groups(&self, only: Option<i64>) -> Result<Vec<GroupView>, UserError> {
+        let mut groups = access_group::Entity::find().order_by_asc(access_group::Column::Name);
+        let mut members = access_group_member::Entity::find();
+        let mut links = access_group_device::Entity::find();
+        if let Some(id) = only {
+            groups = groups.filter(access_group::Column::Id.eq(id));
+            members = members.filter(access_group_member::Column::GroupId.eq(id));
+            links = links.filter(access_group_device::Column::GroupId.eq(id));
+        }
+        let mut views: Vec<GroupView> = groups
             .all(&self.db)
             .await?
             .into_iter()
@@ -42,8 +50,12 @@ impl UserService {
                 devices: Vec::new(),
             })
             .collect();
+        let members = members.all(&self.db).await?;
+        let links = links.all(&self.db).await?;
+        let users = user_names(&self.db, members.iter().map(|m| m.user_id)).await?;
+        let devices = device_names(&self.db, links.iter().map(|d| d.device_id)).await?;
         let index: HashMap<i64, usize> = views.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
-        for m in access_group_member::Entity::find().all(&self.db).await? {
+        for m in members {
             if let (Some(&i), Some(name)) = (index.get(&m.group_id), users.get(&m.user_id)) {
                 views[i].members.push(NamedId {
                     id: m.user_id,
@@ -51,7 +63,7 @@ impl UserService {
                 });
             }
         }
-        for d in access_group_device::Entity::find().all(&self.db).await? {
+        for d in links {
             if let (Some(&i), Some(name)) = (index.get(&d.group_id), devices.get(&d.device_id)) {
                 views[i].devices.push(NamedId {
                     id: d.device_id,
@@ -64,14 +76,6 @@ impl UserService {
             v.devices.sort_by(|a, b| a.name.cmp(&b.name));
         }
         Ok(views)
-    }
-
-    async fn group(&self, id: i64) -> Result<GroupView, UserError> {
-        self.list_groups()
-            .await?
-            .into_iter()
-            .find(|g| g.id == id)
-            .ok_or(UserError::NotFound)
     }
 
     pub async fn create_group(&self, actor: &Actor, name: &str) -> Result<GroupView, UserError> {
@@ -138,7 +142,10 @@ impl UserService {
             active.update(&txn).await?;
             said.push(format!("renamed {} → {name}", before.name));
         }
-        let mut users = names_of::<user::Entity>(&txn, &change.add_members).await?;
+        let mut users = named(
+            &change.add_members,
+            user_names(&txn, change.add_members.iter().copied()).await?,
+        )?;
         users.retain(|u| !before.members.iter().any(|m| m.id == u.id));
         link_members(&txn, id, &users).await?;
         said.extend(users.iter().map(|u| format!("added member {}", u.name)));
@@ -152,7 +159,10 @@ impl UserService {
                 .await?;
             said.push(format!("removed member {}", m.name));
         }
-        let mut devices = names_of::<device::Entity>(&txn, &change.add_devices).await?;
+        let mut devices = named(
+            &change.add_devices,
+            device_names(&txn, change.add_devices.iter().copied()).await?,
+        )?;
         devices.retain(|d| !before.devices.iter().any(|b| b.id == d.id));
         link_devices(&txn, id, &devices).await?;
         said.extend(devices.iter().map(|d| format!("added device {}", d.name)));
@@ -260,88 +270,90 @@ impl UserService {
     }
 }
 
-/// Users or devices named by `ids` that exist, with their names; unknown ids are refused.
-async fn names_of<E>(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<NamedId>, UserError>
-where
-    E: EntityTrait,
-    E::Model: Named,
-    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<i64>,
-{
-    let mut found = Vec::with_capacity(ids.len());
-    let mut seen = std::collections::HashSet::new();
-    for &id in ids {
-        if !seen.insert(id) {
-            continue;
-        }
-        let model = E::find_by_id(id).one(db).await?.ok_or(UserError::Invalid(
-            "group",
-            "a chosen user or device no longer exists",
-        ))?;
-        found.push(NamedId {
-            id,
-            name: model.name().to_owned(),
-        });
-    }
-    Ok(found)
+/// The usernames of these user ids (one query).
+async fn user_names(
+    db: &impl ConnectionTrait,
+    ids: impl Iterator<Item = i64>,
+) -> Result<HashMap<i64, String>, DbErr> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.collect::<HashSet<_>>()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.username))
+        .collect())
 }
 
-trait Named {
-    fn name(&self) -> &str;
+/// The names of these device ids (one query).
+async fn device_names(
+    db: &impl ConnectionTrait,
+    ids: impl Iterator<Item = i64>,
+) -> Result<HashMap<i64, String>, DbErr> {
+    Ok(device::Entity::find()
+        .filter(device::Column::Id.is_in(ids.collect::<HashSet<_>>()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.name))
+        .collect())
 }
 
-impl Named for user::Model {
-    fn name(&self) -> &str {
-        &self.username
-    }
+/// `ids` (once each, in order) with their names; an id that no longer exists is refused.
+fn named(ids: &[i64], names: HashMap<i64, String>) -> Result<Vec<NamedId>, UserError> {
+    let mut seen = HashSet::new();
+    ids.iter()
+        .filter(|id| seen.insert(**id))
+        .map(|&id| {
+            names
+                .get(&id)
+                .map(|name| NamedId {
+                    id,
+                    name: name.clone(),
+                })
+                .ok_or(UserError::Invalid(
+                    "group",
+                    "a chosen user or device no longer exists",
+                ))
+        })
+        .collect()
 }
 
-impl Named for device::Model {
-    fn name(&self) -> &str {
-        &self.name
-    }
-}
-
-/// Adds links that are not there yet (adding twice is not an error).
+/// Links the group to users not yet in it (the caller left out those already there).
 async fn link_members(
     db: &impl ConnectionTrait,
     group: i64,
     users: &[NamedId],
 ) -> Result<(), DbErr> {
-    for u in users {
-        if access_group_member::Entity::find_by_id((group, u.id))
-            .one(db)
-            .await?
-            .is_none()
-        {
-            access_group_member::ActiveModel {
-                group_id: Set(group),
-                user_id: Set(u.id),
-            }
-            .insert(db)
-            .await?;
-        }
+    if users.is_empty() {
+        return Ok(());
     }
+    access_group_member::Entity::insert_many(users.iter().map(|u| {
+        access_group_member::ActiveModel {
+            group_id: Set(group),
+            user_id: Set(u.id),
+        }
+    }))
+    .exec(db)
+    .await?;
     Ok(())
 }
 
+/// Links the group to devices not yet in it (the caller left out those already there).
 async fn link_devices(
     db: &impl ConnectionTrait,
     group: i64,
     devices: &[NamedId],
 ) -> Result<(), DbErr> {
-    for d in devices {
-        if access_group_device::Entity::find_by_id((group, d.id))
-            .one(db)
-            .await?
-            .is_none()
-        {
-            access_group_device::ActiveModel {
-                group_id: Set(group),
-                device_id: Set(d.id),
-            }
-            .insert(db)
-            .await?;
-        }
+    if devices.is_empty() {
+        return Ok(());
     }
+    access_group_device::Entity::insert_many(devices.iter().map(|d| {
+        access_group_device::ActiveModel {
+            group_id: Set(group),
+            device_id: Set(d.id),
+        }
+    }))
+    .exec(db)
+    .await?;
     Ok(())
 }
