@@ -65,15 +65,16 @@ impl LiveSession {
         self.last_activity_ms.store(ms, Ordering::Relaxed);
     }
 
-    /// Asks the session's task to end with `reason`, unless it is already ending.
-    pub fn stop_with(&self, reason: EndReason) {
+    /// Asks the session's task to end with `reason`, unless it is already ending (then the
+    /// earlier reason stands). Returns whether this call asked.
+    pub fn stop_with(&self, reason: EndReason) -> bool {
         self.stop.send_if_modified(|current| {
             let fresh = current.is_none();
             if fresh {
                 *current = Some(reason);
             }
             fresh
-        });
+        })
     }
 
     pub(super) fn last_activity(&self) -> time::OffsetDateTime {
@@ -346,13 +347,7 @@ impl SessionRegistry {
         for session in self.snapshot() {
             if session.username == username
                 && session.device_id == device_id
-                && session.stop.send_if_modified(|current| {
-                    let fresh = current.is_none();
-                    if fresh {
-                        *current = Some(reason);
-                    }
-                    fresh
-                })
+                && session.stop_with(reason)
             {
                 stopped += 1;
             }
@@ -367,13 +362,7 @@ impl SessionRegistry {
         let mut stopped = 0;
         for session in self.snapshot() {
             if ended.contains(&session.web_session_id) {
-                session.stop.send_if_modified(|reason| {
-                    let fresh = reason.is_none();
-                    if fresh {
-                        *reason = Some(EndReason::WebSessionEnded);
-                    }
-                    fresh
-                });
+                session.stop_with(EndReason::WebSessionEnded);
                 stopped += 1;
             }
         }
